@@ -1,0 +1,41 @@
+"""Scoring many records: every row gets a result or an error, in input order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .errors import InputError
+from .evaluate import Evaluation, evaluate
+from .model import BandPolicy, Criteria
+
+
+@attrs.frozen
+class RowResult:
+    """One input row: its 1-based number, and either an evaluation or an input error."""
+
+    row: int
+    evaluation: Evaluation | None = None
+    error: InputError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.evaluation is not None
+
+
+def evaluate_records(
+    criteria: Criteria,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    band_policy: BandPolicy | None = None,
+) -> list[RowResult]:
+    """Score each record; rows in = rows out, a bad row carries its :class:`InputError`."""
+    results = []
+    for row, record in enumerate(records, start=1):
+        try:
+            results.append(RowResult(row, evaluate(criteria, record, band_policy=band_policy)))
+        except InputError as err:
+            results.append(RowResult(row, error=err.at_row(row)))
+    return results

@@ -1,0 +1,800 @@
+"""From schema-valid data to frozen models, with the semantic checks a schema cannot make.
+
+Every problem is collected with its position; a model is returned only when none was
+found. The checks: references, inputs and codes that exist; unique ids; lookups and
+switches that cover every code (or say ``otherwise``); weights that add up to 1; a
+node's declared ``max`` equal to what its content can give; bands ordered, without
+gaps or overlaps, covering the whole score range; examples that name declared fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, cast
+
+from . import decimals as D
+from .errors import Problem
+from .inputs import BadValue, coerce, coerce_subject
+from .model import (
+    AllOf,
+    AnyOf,
+    Band,
+    Bands,
+    Cases,
+    Citation,
+    Code,
+    Condition,
+    Criteria,
+    Direct,
+    Example,
+    Expectation,
+    Gate,
+    Identifier,
+    Input,
+    Kind,
+    Lookup,
+    Node,
+    Not,
+    Op,
+    Points,
+    Provenance,
+    Reference,
+    Rounding,
+    Rule,
+    Sum,
+    Switch,
+    Test,
+    Text,
+    Weighted,
+)
+from .parse import Document, Path
+
+_KINDS = ("lookup", "cases", "direct", "sum", "weighted", "switch")
+_OPS = ("is", "in", "not_in", "lt", "le", "gt", "ge")
+_ORDER_OPS = ("lt", "le", "gt", "ge")
+
+Range = tuple[Decimal, Decimal]
+
+
+def _dec(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _opt_dec(value: Any) -> Decimal | None:
+    return None if value is None else _dec(value)
+
+
+def _text(d: Mapping[str, Any]) -> Text:
+    return Text(d["id"], d.get("en"))
+
+
+class Builder:
+    """Builds one :class:`Criteria` from a schema-valid document, collecting problems."""
+
+    def __init__(self, doc: Document, digest: str) -> None:
+        self.doc = doc
+        self.digest = digest
+        self.problems: list[Problem] = []
+        self.references: dict[str, Reference] = {}
+        self.inputs: dict[str, Input] = {}
+        self.node_ids: dict[str, Path] = {}
+        self.broken: set[str] = set()
+
+    def report(self, code: str, message: str, path: Path, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(code, message, path, key=key))
+
+    # -- provenance --------------------------------------------------------------------
+
+    def cite(self, d: Mapping[str, Any], path: Path) -> Citation | None:
+        ref = self.references.get(d["ref"])
+        if ref is None:
+            known = ", ".join(self.references) or "none declared"
+            self.report(
+                "reference.unknown",
+                f"unknown reference {d['ref']!r} (declared: {known})",
+                (*path, "ref"),
+            )
+            return None
+        return Citation(ref, d.get("article"), d.get("note"))
+
+    def basis(self, items: list[Any] | None, path: Path) -> tuple[Citation, ...]:
+        cites = (self.cite(item, (*path, i)) for i, item in enumerate(items or ()))
+        return tuple(c for c in cites if c is not None)
+
+    def provenance(self, d: Mapping[str, Any], path: Path, inherited: str) -> Provenance:
+        return Provenance(
+            self.basis(d.get("basis"), (*path, "basis")),
+            d.get("confidence", inherited),
+            d.get("note"),
+        )
+
+    def points(self, value: Any, path: Path, inherited: str) -> Points:
+        if isinstance(value, Mapping):
+            return Points(_dec(value["points"]), self.provenance(value, path, inherited))
+        return Points(_dec(value), Provenance(confidence=cast(Any, inherited)))
+
+    # -- the whole file ----------------------------------------------------------------
+
+    def build(self) -> Criteria | None:
+        data = self.doc.data
+        conf: str = data.get("confidence", "high")
+        dates = {k: self.date(data.get(k), (k,)) for k in ("valid_from", "valid_to")}
+        valid_from, valid_to = dates["valid_from"], dates["valid_to"]
+        if valid_from and valid_to and valid_to < valid_from:
+            self.report(
+                "header.dates",
+                f"valid_to {valid_to} is before valid_from {valid_from}",
+                ("valid_to",),
+            )
+        for key, ref in (data.get("references") or {}).items():
+            self.references[key] = Reference(
+                key,
+                ref["title"],
+                ref.get("kind"),
+                self.date(ref.get("date"), ("references", key, "date")),
+                ref.get("url"),
+                ref.get("note"),
+            )
+        basis = self.basis(data.get("basis"), ("basis",))
+        for name, spec in data["inputs"].items():
+            self.inputs[name] = self.input(name, spec, ("inputs", name), conf)
+        identifiers = {}
+        for name, spec in (data.get("identifiers") or {}).items():
+            if name in self.inputs:
+                self.report(
+                    "identifier.duplicate",
+                    f"{name!r} is declared both as an input and an identifier",
+                    ("identifiers", name),
+                    key=True,
+                )
+            identifiers[name] = Identifier(name, _text(spec["label"]), spec.get("description"))
+        rounding = self.rounding(data.get("rounding"))
+        score = self.node(data["score"], ("score",), conf, parent=None)
+        lo, hi = score.bounds
+        if rounding is not None:
+            lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
+        bands = self.bands(data["bands"], ("bands",), conf, (lo, hi))
+        gates = self.gates(data.get("eligibility") or [], conf)
+        if self.problems or valid_from is None or score is None or bands is None:
+            return None
+        criteria = Criteria(
+            id=data["id"],
+            version=str(data["version"]),
+            title=_text(data["title"]),
+            subject=data["subject"],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            supersedes=None if data.get("supersedes") is None else str(data["supersedes"]),
+            inputs=self.inputs,
+            identifiers=identifiers,
+            score=score,
+            bands=bands,
+            score_min=lo,
+            score_max=hi,
+            digest=self.digest,
+            references=self.references,
+            basis=basis,
+            confidence=cast(Any, conf),
+            notes=data.get("notes"),
+            rounding=rounding,
+            eligibility=gates,
+            source=self.doc.source,
+        )
+        examples = self.examples(criteria, data.get("examples") or [])
+        if self.problems:
+            return None
+        from attrs import evolve
+
+        return evolve(criteria, examples=examples)
+
+    def date(self, value: str | None, path: Path) -> dt.date | None:
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.report("value.date", f"{value!r} is not a calendar date", path)
+            return None
+
+    def rounding(self, d: Mapping[str, Any] | None) -> Rounding | None:
+        if d is None:
+            return None
+        return Rounding(d["places"], d.get("mode", "half_up"), d.get("stage", "final"))
+
+    # -- inputs ------------------------------------------------------------------------
+
+    def input(self, name: str, d: Mapping[str, Any], path: Path, conf: str) -> Input:
+        kind = d["type"]
+        codes: list[Code] = []
+        spellings: dict[str, str] = {}
+        for code, spec in (d.get("values") or {}).items():
+            aliases = tuple(spec.get("aliases", ()))
+            for spelling in (code, *aliases):
+                if spelling in spellings:
+                    self.report(
+                        "input.alias",
+                        f"{spelling!r} names both {spellings[spelling]!r} and {code!r}",
+                        (*path, "values", code),
+                    )
+                spellings[spelling] = code
+            codes.append(
+                Code(
+                    code,
+                    _text(spec["label"]),
+                    aliases,
+                    spec.get("description"),
+                    self.provenance(spec, (*path, "values", code), conf),
+                )
+            )
+        if kind != "enum":
+            for key in ("values", "order"):
+                if key in d:
+                    self.report(
+                        "input.misplaced",
+                        f"{key!r} applies to enum inputs only, not {kind}",
+                        (*path, key),
+                        key=True,
+                    )
+        if kind in ("enum", "boolean"):
+            for key in ("min", "max", "step", "unit"):
+                if key in d:
+                    self.report(
+                        "input.misplaced",
+                        f"{key!r} does not apply to {kind} inputs",
+                        (*path, key),
+                        key=True,
+                    )
+        bounds: dict[str, Decimal | dt.date | None] = {}
+        for key in ("min", "max"):
+            raw = d.get(key)
+            if raw is None:
+                bounds[key] = None
+            elif kind == "date":
+                bounds[key] = self.date(str(raw), (*path, key))
+            elif isinstance(raw, str):
+                self.report("schema.type", f"expected a number, got text {raw!r}", (*path, key))
+                bounds[key] = None
+            else:
+                bounds[key] = _dec(raw)
+        lo, hi = bounds["min"], bounds["max"]
+        if lo is not None and hi is not None and type(lo) is type(hi) and lo > hi:  # type: ignore[operator]
+            self.report("input.bounds", f"min {lo} is above max {hi}", (*path, "min"))
+        inp = Input(
+            name=name,
+            type=kind,
+            label=_text(d["label"]),
+            description=d.get("description"),
+            unit=d.get("unit"),
+            codes=tuple(codes),
+            order=d.get("order"),
+            min=lo,
+            max=hi,
+            step=_opt_dec(d.get("step")),
+            provenance=self.provenance(d, path, conf),
+        )
+        if "default" in d:
+            try:
+                from attrs import evolve
+
+                inp = evolve(inp, default=coerce(inp, d["default"]))
+            except BadValue as bad:
+                self.report(
+                    "input.default",
+                    f"default {d['default']!r} is not {bad.expected}",
+                    (*path, "default"),
+                )
+        return inp
+
+    # -- conditions --------------------------------------------------------------------
+
+    def condition(self, d: Mapping[str, Any], path: Path) -> Condition | None:
+        forms = [k for k in ("all", "any", "not", "input") if k in d]
+        if len(forms) != 1:
+            found = " and ".join(forms) if forms else "none of them"
+            self.report(
+                "condition.form",
+                f"a condition is exactly one of all, any, not, or input with tests; found {found}",
+                path,
+            )
+            return None
+        form = forms[0]
+        if form in ("all", "any"):
+            extra = [k for k in d if k != form]
+            if extra:
+                self.report(
+                    "condition.form", f"{form!r} cannot be combined with {', '.join(extra)}", path
+                )
+            items = [self.condition(item, (*path, form, i)) for i, item in enumerate(d[form])]
+            if any(i is None for i in items):
+                return None
+            parts = tuple(cast(list[Condition], items))
+            return AllOf(parts) if form == "all" else AnyOf(parts)
+        if form == "not":
+            if len(d) > 1:
+                self.report("condition.form", "'not' cannot be combined with other keys", path)
+            item = self.condition(d["not"], (*path, "not"))
+            return None if item is None else Not(item)
+        return self.test(d, path)
+
+    def test(self, d: Mapping[str, Any], path: Path) -> Condition | None:
+        name = d["input"]
+        inp = self.inputs.get(name)
+        if inp is None:
+            self.unknown_input(name, (*path, "input"))
+            return None
+        ops = [k for k in _OPS if k in d]
+        if not ops:
+            self.report(
+                "condition.form", f"a test of {name!r} needs one of {', '.join(_OPS)}", path
+            )
+            return None
+        tests: list[Condition] = []
+        for op in ops:
+            if op in _ORDER_OPS and not (inp.type in ("number", "integer", "date") or inp.order):
+                self.report(
+                    "condition.unordered",
+                    f"{op!r} needs an ordered input; {name!r} is {inp.type} without order",
+                    (*path, op),
+                    key=True,
+                )
+                continue
+            raw = d[op]
+            many = op in ("in", "not_in")
+            values = raw if many else [raw]
+            if many != isinstance(raw, list):
+                continue  # the schema already reported it
+            good = [self.operand(inp, v, (*path, op)) for v in values]
+            if any(g is None for g in good):
+                continue
+            tests.append(Test(name, cast(Op, op), tuple(good) if many else good[0]))
+        if len(tests) != len(ops):
+            return None
+        return tests[0] if len(tests) == 1 else AllOf(tuple(tests))
+
+    def operand(self, inp: Input, value: Any, path: Path) -> Any:
+        if inp.type == "enum":
+            if value not in inp.code_names:
+                self.report(
+                    "condition.unknown-code",
+                    f"{value!r} is not a code of {inp.name!r} ({', '.join(inp.code_names)})",
+                    path,
+                )
+                return None
+            return value
+        if inp.type == "boolean":
+            if not isinstance(value, bool):
+                self.report(
+                    "condition.type",
+                    f"{inp.name!r} is boolean; compare it with true or false, not {value!r}",
+                    path,
+                )
+                return None
+            return value
+        try:
+            return coerce(_unbounded(inp), value)
+        except BadValue as bad:
+            self.report("condition.type", f"{inp.name!r} takes {bad.expected}, not {value!r}", path)
+            return None
+
+    def unknown_input(self, name: str, path: Path) -> None:
+        known = ", ".join(self.inputs)
+        self.report("node.unknown-input", f"unknown input {name!r} (declared: {known})", path)
+
+    # -- the score tree ----------------------------------------------------------------
+
+    def node(self, d: Mapping[str, Any], path: Path, conf: str, parent: str | None) -> Node:
+        node_id = d["id"]
+        if node_id in self.node_ids:
+            first = self.doc.position(self.node_ids[node_id])
+            where = f" (first at line {first[0]})" if first else ""
+            self.report(
+                "node.duplicate-id", f"node id {node_id!r} is used twice{where}", (*path, "id")
+            )
+        else:
+            self.node_ids[node_id] = (*path, "id")
+        conf = d.get("confidence", conf)
+        kind_key = next(k for k in _KINDS if k in d)
+        payload = d[kind_key]
+        kpath = (*path, kind_key)
+        if "weight" in d and parent != "weighted":
+            self.report(
+                "node.weight-unused",
+                "'weight' only counts inside a weighted node",
+                (*path, "weight"),
+                key=True,
+            )
+        builders: dict[str, Callable[[Any, Path, str], tuple[Kind, Range] | None]] = {
+            "lookup": self.lookup,
+            "cases": self.cases,
+            "direct": self.direct,
+            "sum": self.sum,
+            "weighted": self.weighted,
+            "switch": self.switch,
+        }
+        built = builders[kind_key](payload, kpath, conf)
+        kind, (lo, hi) = built if built else (Sum(()), (D.ZERO, D.ZERO))
+
+        if "stage" in (d.get("rounding") or {}):
+            self.report(
+                "node.rounding-stage",
+                "'stage' belongs to the top-level rounding only",
+                (*path, "rounding", "stage"),
+                key=True,
+            )
+        cap = _opt_dec(d.get("cap"))
+        rounding = self.rounding(d.get("rounding"))
+        if cap is not None:
+            lo, hi = min(lo, cap), min(hi, cap)
+        if rounding is not None:
+            lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
+        node = Node(
+            id=node_id,
+            label=_text(d["label"]),
+            kind=kind,
+            bounds=(lo, hi),
+            max=_opt_dec(d.get("max")),
+            weight=_opt_dec(d.get("weight")),
+            cap=cap,
+            rounding=rounding,
+            description=d.get("description"),
+            provenance=self.provenance(d, path, conf),
+        )
+        # A node whose content (or a descendant's) failed has unknown bounds: check no further.
+        broken = built is None or any(k.id in self.broken for k in node.children)
+        if broken:
+            self.broken.add(node_id)
+        elif node.max is not None and node.max != hi:
+            self.report(
+                "node.max-mismatch",
+                f"declared max {D.plain(node.max)} but its content gives at most {D.plain(hi)}",
+                (*path, "max"),
+            )
+        return node
+
+    def code_keys(self, input_name: str, keys: list[str], path: Path, what: str) -> Input | None:
+        inp = self.inputs.get(input_name)
+        if inp is None:
+            self.unknown_input(input_name, (*path, "input"))
+            return None
+        if inp.type not in ("enum", "boolean"):
+            self.report(
+                "node.input-type",
+                f"a {what} needs an enum or boolean input; {input_name!r} is {inp.type}",
+                (*path, "input"),
+            )
+            return None
+        valid = _codes(inp)
+        for key in keys:
+            if key not in valid:
+                self.report(
+                    "node.unknown-code",
+                    f"{key!r} is not a code of {input_name!r} ({', '.join(valid)})",
+                    (*path, key),
+                    key=True,
+                )
+        return inp
+
+    def lookup(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        inp = self.code_keys(d["input"], list(d["points"]), (*path, "points"), "lookup")
+        points = {k: self.points(v, (*path, "points", k), conf) for k, v in d["points"].items()}
+        otherwise = (
+            self.points(d["otherwise"], (*path, "otherwise"), conf) if "otherwise" in d else None
+        )
+        if inp is None:
+            return None
+        missing = [c for c in _codes(inp) if c not in points]
+        if missing and otherwise is None:
+            self.report(
+                "lookup.incomplete",
+                f"no points for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
+                (*path, "points"),
+            )
+        reachable = [p.points for c, p in points.items() if c in _codes(inp)]
+        if missing and otherwise is not None:
+            reachable.append(otherwise.points)
+        rng = (min(reachable, default=D.ZERO), max(reachable, default=D.ZERO))
+        return Lookup(inp.name, points, otherwise), rng
+
+    def cases(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        rules = []
+        for i, r in enumerate(d["when"]):
+            rpath = (*path, "when", i)
+            cond = self.condition(r["if"], (*rpath, "if"))
+            pts = Points(_dec(r["points"]), self.provenance(r, rpath, conf))
+            if cond is not None:
+                rules.append(Rule(cond, pts, _text(r["label"]) if "label" in r else None))
+        otherwise = self.points(d["otherwise"], (*path, "otherwise"), conf)
+        if len(rules) != len(d["when"]):
+            return None
+        values = [r.points.points for r in rules] + [otherwise.points]
+        return Cases(tuple(rules), otherwise), (min(values), max(values))
+
+    def direct(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        inp = self.inputs.get(d["input"])
+        if inp is None:
+            self.unknown_input(d["input"], (*path, "input"))
+            return None
+        if inp.type not in ("number", "integer") or inp.min is None or inp.max is None:
+            self.report(
+                "direct.input",
+                f"a direct node needs a number input with min and max; {inp.name!r} is not",
+                (*path, "input"),
+            )
+            return None
+        factor = _dec(d.get("factor", 1))
+        ends = sorted(
+            [D.mul(cast(Decimal, inp.min), factor), D.mul(cast(Decimal, inp.max), factor)]
+        )
+        return Direct(inp.name, factor), (ends[0], ends[1])
+
+    def children(self, items: list[Any], path: Path, conf: str, parent: str) -> list[Node]:
+        return [self.node(item, (*path, i), conf, parent) for i, item in enumerate(items)]
+
+    def sum(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        kids = self.children(d["of"], (*path, "of"), conf, "sum")
+        rngs = [k.bounds for k in kids]
+        return Sum(tuple(kids)), (D.total(r[0] for r in rngs), D.total(r[1] for r in rngs))
+
+    def weighted(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        kids = self.children(d["of"], (*path, "of"), conf, "weighted")
+        normalize = bool(d.get("normalize", False))
+        scale = _dec(d.get("scale", 1))
+        ok = True
+        for i, kid in enumerate(kids):
+            if kid.weight is None:
+                self.report(
+                    "weighted.weight",
+                    f"child {kid.id!r} of a weighted node has no weight",
+                    (*path, "of", i),
+                )
+                ok = False
+            elif kid.weight <= 0:
+                self.report(
+                    "weighted.weight",
+                    f"weight of {kid.id!r} must be above 0",
+                    (*path, "of", i, "weight"),
+                )
+                ok = False
+            if normalize and kid.bounds[1] <= 0:
+                self.report(
+                    "weighted.normalize",
+                    f"child {kid.id!r} cannot be normalized: its max is not above 0",
+                    (*path, "of", i),
+                )
+                ok = False
+        if not ok:
+            return None
+        weights = D.total(cast(Decimal, k.weight) for k in kids)
+        if weights != D.ONE:
+            shown = " + ".join(D.plain(cast(Decimal, k.weight)) for k in kids)
+            self.report(
+                "weighted.weights-sum",
+                f"weights add up to {D.plain(weights)} ({shown}), not 1",
+                (*path, "of"),
+            )
+            return None
+        lo = hi = D.ZERO
+        for kid in kids:
+            klo, khi = kid.bounds
+            if normalize:
+                klo, khi = D.div(klo, khi), D.ONE
+            w = cast(Decimal, kid.weight)
+            lo, hi = D.add(lo, D.mul(w, klo)), D.add(hi, D.mul(w, khi))
+        ends = sorted([D.mul(scale, lo), D.mul(scale, hi)])
+        return Weighted(tuple(kids), normalize, scale), (ends[0], ends[1])
+
+    def switch(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+        inp = self.code_keys(d["input"], list(d["branches"]), (*path, "branches"), "switch")
+        branches = {
+            k: self.node(v, (*path, "branches", k), conf, "switch")
+            for k, v in d["branches"].items()
+        }
+        otherwise = (
+            self.node(d["otherwise"], (*path, "otherwise"), conf, "switch")
+            if "otherwise" in d
+            else None
+        )
+        if inp is None:
+            return None
+        missing = [c for c in _codes(inp) if c not in branches]
+        if missing and otherwise is None:
+            self.report(
+                "switch.incomplete",
+                f"no branch for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
+                (*path, "branches"),
+            )
+        reached = [n for c, n in branches.items() if c in _codes(inp)]
+        if missing and otherwise is not None:
+            reached.append(otherwise)
+        rngs = [n.bounds for n in reached]
+        rng = (min((r[0] for r in rngs), default=D.ZERO), max((r[1] for r in rngs), default=D.ZERO))
+        return Switch(inp.name, branches, otherwise), rng
+
+    # -- bands -------------------------------------------------------------------------
+
+    def bands(
+        self, d: Mapping[str, Any], path: Path, conf: str, score_range: Range
+    ) -> Bands | None:
+        # The block's own confidence is the policy's; the rows inherit the file's.
+        step = _dec(d.get("step", 1))
+        rows = []
+        codes: set[str] = set()
+        for i, b in enumerate(d["table"]):
+            bpath = (*path, "table", i)
+            lower, upper = (_opt_dec(v) for v in b["range"])
+            if b["code"] in codes:
+                self.report(
+                    "bands.duplicate-code",
+                    f"band code {b['code']!r} is used twice",
+                    (*bpath, "code"),
+                )
+            codes.add(b["code"])
+            if lower is not None and upper is not None and lower > upper:
+                self.report(
+                    "bands.range", f"range [{lower}, {upper}] runs backwards", (*bpath, "range")
+                )
+            rows.append(
+                (
+                    i,
+                    Band(
+                        b["code"], _text(b["label"]), lower, upper, self.provenance(b, bpath, conf)
+                    ),
+                )
+            )
+        rows.sort(key=lambda r: _sort_key(r[1]))
+        for (_, a), (j, b) in itertools.pairwise(rows):
+            self.band_pair(a, b, step, (*path, "table", j, "range"))
+        table = tuple(b for _, b in rows)
+        lo, hi = score_range
+        first, last = table[0], table[-1]
+        policy = d["policy"]
+        if first.lower is not None and first.lower > lo:
+            self.report(
+                "bands.coverage",
+                f"scores from {D.plain(lo)} up to {D.plain(first.lower)} fall in no band (the lowest band starts at {D.plain(first.lower)})",
+                (*path, "table"),
+            )
+        if policy != "lower_bounds" and last.upper is not None and last.upper < hi:
+            self.report(
+                "bands.coverage",
+                f"scores above {D.plain(last.upper)} up to the maximum {D.plain(hi)} fall in no band",
+                (*path, "table"),
+            )
+        return Bands(
+            policy=policy,
+            table=table,
+            step=step,
+            rounding_mode=d.get("rounding_mode", "half_up"),
+            provenance=self.provenance(d, path, conf),
+        )
+
+    def band_pair(self, a: Band, b: Band, step: Decimal, path: Path) -> None:
+        if a.upper is None or b.lower is None:
+            self.report(
+                "bands.overlap",
+                f"bands {a.code!r} and {b.code!r} overlap (an open end between them)",
+                path,
+            )
+            return
+        distance = D.sub(b.lower, a.upper)
+        if distance <= 0:
+            self.report(
+                "bands.overlap",
+                f"bands {a.code!r} (up to {D.plain(a.upper)}) and {b.code!r} (from {D.plain(b.lower)}) overlap",
+                path,
+            )
+        elif distance != step:
+            self.report(
+                "bands.gap",
+                f"gap between {a.code!r} (up to {D.plain(a.upper)}) and {b.code!r} (from {D.plain(b.lower)}): published ranges should meet at step {D.plain(step)}",
+                path,
+            )
+
+    # -- gates and examples ------------------------------------------------------------
+
+    def gates(self, items: list[Any], conf: str) -> tuple[Gate, ...]:
+        out = []
+        seen: set[str] = set()
+        for i, g in enumerate(items):
+            path: Path = ("eligibility", i)
+            if g["id"] in seen:
+                self.report(
+                    "gate.duplicate-id", f"gate id {g['id']!r} is used twice", (*path, "id")
+                )
+            seen.add(g["id"])
+            cond = self.condition(g["require"], (*path, "require"))
+            if cond is not None:
+                out.append(Gate(g["id"], cond, _text(g["reason"]), self.provenance(g, path, conf)))
+        return tuple(out)
+
+    def examples(self, criteria: Criteria, items: list[Any]) -> tuple[Example, ...]:
+        out = []
+        seen: set[str] = set()
+        band_codes = {b.code for b in criteria.bands.table}
+        for i, e in enumerate(items):
+            path: Path = ("examples", i)
+            if e["id"] in seen:
+                self.report(
+                    "example.duplicate-id", f"example id {e['id']!r} is used twice", (*path, "id")
+                )
+            seen.add(e["id"])
+            expect = e["expect"]
+            if expect.get("band") is not None and expect["band"] not in band_codes:
+                self.report(
+                    "example.unknown-band",
+                    f"no band {expect['band']!r} ({', '.join(sorted(band_codes))})",
+                    (*path, "expect", "band"),
+                )
+            for comp in expect.get("components", {}):
+                if comp not in self.node_ids:
+                    self.report(
+                        "example.unknown-component",
+                        f"no score node {comp!r}",
+                        (*path, "expect", "components", comp),
+                        key=True,
+                    )
+            if "score" in e and ({"components", "eligible"} & set(expect)):
+                self.report(
+                    "example.form",
+                    "an example that classifies a score can only expect score and band",
+                    (*path, "expect"),
+                )
+            if "inputs" in e:
+                self.example_inputs(criteria, e["inputs"], (*path, "inputs"))
+            source = self.cite(e["source"], (*path, "source")) if "source" in e else None
+            out.append(
+                Example(
+                    id=e["id"],
+                    provenance=e["provenance"],
+                    expect=Expectation(
+                        score=_opt_dec(expect.get("score")),
+                        band=expect.get("band"),
+                        eligible=expect.get("eligible"),
+                        components={k: _dec(v) for k, v in expect.get("components", {}).items()},
+                    ),
+                    inputs=e.get("inputs"),
+                    score=_opt_dec(e.get("score")),
+                    band_policy=(e.get("options") or {}).get("band_policy"),
+                    description=e.get("description"),
+                    source=source,
+                )
+            )
+        return tuple(out)
+
+    def example_inputs(self, criteria: Criteria, inputs: Mapping[str, Any], path: Path) -> None:
+        from .errors import InputError
+
+        try:
+            coerce_subject(criteria, inputs)
+        except InputError as err:
+            for issue in err.issues:
+                code = (
+                    "example.unknown-input"
+                    if issue.got == "an unknown field"
+                    else "example.bad-input"
+                )
+                self.report(
+                    code,
+                    f"{issue.field}: expected {issue.expected}, got {issue.got}",
+                    (*path, issue.field),
+                    key=code == "example.unknown-input",
+                )
+
+
+def _codes(inp: Input) -> tuple[str, ...]:
+    return ("true", "false") if inp.type == "boolean" else inp.code_names
+
+
+def _unbounded(inp: Input) -> Input:
+    from attrs import evolve
+
+    return evolve(inp, min=None, max=None, step=None)
+
+
+def _sort_key(band: Band) -> tuple[int, Decimal]:
+    if band.lower is not None:
+        return (1, band.lower)
+    return (0, band.upper if band.upper is not None else D.ZERO)

@@ -1,0 +1,82 @@
+"""The bundled criteria: finding them, listing them, choosing a version by date.
+
+The ``criteria/`` folder of the repository is shipped inside the wheel as
+``asnmerit/criteria``; in a source checkout (an editable install) the folder beside
+``src/`` is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from importlib import resources
+from pathlib import Path
+
+import attrs
+
+from .errors import SchemeNotFoundError
+from .load import load
+from .model import Criteria, Text
+
+
+def criteria_dir() -> Path:
+    """The folder holding the bundled criteria files."""
+    shipped = resources.files("asnmerit").joinpath("criteria")
+    if shipped.is_dir():
+        return Path(str(shipped))
+    checkout = Path(__file__).resolve().parents[2] / "criteria"
+    if checkout.is_dir():
+        return checkout
+    raise SchemeNotFoundError("the bundled criteria folder is missing from this installation")
+
+
+def criteria_files(root: Path | None = None) -> list[Path]:
+    """Every criteria file (``*.yaml``) under ``root`` (default: the bundled folder), sorted."""
+    root = root or criteria_dir()
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+@functools.cache
+def _bundled() -> tuple[Criteria, ...]:
+    return tuple(load(p) for p in criteria_files())
+
+
+@attrs.frozen
+class SchemeInfo:
+    """One bundled scheme version, as listed by :func:`catalog`."""
+
+    id: str
+    version: str
+    title: Text
+    valid_from: dt.date
+    valid_to: dt.date | None
+    path: str
+
+
+def catalog() -> list[SchemeInfo]:
+    """Every bundled scheme version, by id then date."""
+    found = [
+        SchemeInfo(c.id, c.version, c.title, c.valid_from, c.valid_to, c.source) for c in _bundled()
+    ]
+    return sorted(found, key=lambda s: (s.id, s.valid_from))
+
+
+def get(scheme_id: str, as_of: dt.date | str | None = None) -> Criteria:
+    """The bundled version of ``scheme_id`` in force on ``as_of``.
+
+    Without ``as_of``, the version that took effect last. ``as_of`` may be a date or an
+    ISO text. Raises :class:`SchemeNotFoundError` for an unknown id or a date outside
+    every version's validity.
+    """
+    versions = sorted((c for c in _bundled() if c.id == scheme_id), key=lambda c: c.valid_from)
+    if not versions:
+        known = ", ".join(sorted({c.id for c in _bundled()}))
+        raise SchemeNotFoundError(f"no bundled scheme {scheme_id!r}; bundled: {known}")
+    if as_of is None:
+        return versions[-1]
+    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    for c in versions:
+        if c.in_force(day):
+            return c
+    spans = "; ".join(f"{c.version}: {c.valid_from} to {c.valid_to or 'now'}" for c in versions)
+    raise SchemeNotFoundError(f"no version of {scheme_id!r} is in force on {day} ({spans})")

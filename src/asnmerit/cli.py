@@ -1,0 +1,424 @@
+"""The ``asnmerit`` command line. Exit codes: 0 ok, 1 findings or failures, 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import decimals as D
+from .batch import RowResult, evaluate_records
+from .catalog import catalog, criteria_files, get
+from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
+from .evaluate import evaluate
+from .examples import run_examples
+from .load import criteria_schema, load
+from .model import BAND_POLICIES, Criteria
+from .records import RecordsError, read_records, to_csv, write_atomic
+from .show import describe_criteria, render_criteria
+
+OK, FINDINGS, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments: exit code 2."""
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def resolve(scheme: str, as_of: str | None = None) -> Criteria:
+    """A scheme id of the bundled criteria, or the path of a criteria file."""
+    path = Path(scheme)
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+        if not path.is_file():
+            raise UsageError(f"no such criteria file: {scheme}")
+        return load(path)
+    try:
+        return get(scheme, as_of)
+    except SchemeNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError:
+        raise UsageError(f"--as-of must be a date YYYY-MM-DD, got {as_of!r}") from None
+
+
+def _paths(items: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(criteria_files(p))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise UsageError(f"no such file or folder: {item}")
+    return out
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = catalog()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": s.id,
+                    "version": s.version,
+                    "title": s.title.get(args.lang),
+                    "valid_from": s.valid_from.isoformat(),
+                    "valid_to": s.valid_to.isoformat() if s.valid_to else None,
+                }
+                for s in rows
+            ]
+        )
+        return OK
+    for s in rows:
+        until = s.valid_to.isoformat() if s.valid_to else "..."
+        print(f"{s.id:<16} {s.version:<8} {s.valid_from} .. {until:<10}  {s.title.get(args.lang)}")
+    return OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    if args.json:
+        _print_json(describe_criteria(criteria, args.lang))
+    else:
+        print(render_criteria(criteria, args.lang))
+    return OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    report = []
+    for path in _paths(args.paths):
+        try:
+            c = load(path)
+            report.append(
+                {
+                    "file": str(path),
+                    "ok": True,
+                    "scheme": c.id,
+                    "version": c.version,
+                    "problems": [],
+                }
+            )
+        except CriteriaError as err:
+            report.append(
+                {
+                    "file": str(path),
+                    "ok": False,
+                    "problems": [
+                        {
+                            "code": p.code,
+                            "line": p.line,
+                            "column": p.column,
+                            "path": p.path,
+                            "message": p.message,
+                        }
+                        for p in err.problems
+                    ],
+                }
+            )
+            if not args.json:
+                for p in err.problems:
+                    print(p)
+    bad = sum(not r["ok"] for r in report)
+    if args.json:
+        _print_json(report)
+    else:
+        print(f"{len(report) - bad} valid, {bad} invalid")
+    return FINDINGS if bad or not report else OK
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    passed = failed = 0
+    out: list[dict[str, Any]] = []
+    for path in _paths(args.paths):
+        try:
+            criteria = load(path)
+        except CriteriaError as err:
+            failed += 1
+            out.append(
+                {
+                    "file": str(path),
+                    "example": None,
+                    "passed": False,
+                    "failures": [str(p) for p in err.problems],
+                }
+            )
+            continue
+        for result in run_examples(criteria):
+            passed += result.passed
+            failed += not result.passed
+            out.append(
+                {
+                    "file": str(path),
+                    "example": result.example,
+                    "passed": result.passed,
+                    "failures": list(result.failures),
+                }
+            )
+    if args.json:
+        _print_json(out)
+    else:
+        for r in out:
+            if not r["passed"]:
+                name = f"{r['file']}::{r['example']}" if r["example"] else r["file"]
+                print(f"FAIL {name}")
+                for f in r["failures"]:
+                    print(f"     {f}")
+        print(f"examples: {passed} passed, {failed} failed")
+    return FINDINGS if failed or not out else OK
+
+
+def _result_row(criteria: Criteria, r: RowResult) -> dict[str, Any]:
+    row: dict[str, Any] = {"row": r.row}
+    if r.evaluation is not None:
+        ev = r.evaluation
+        row.update(ev.identifiers)
+        row.update(
+            score=D.plain(ev.score),
+            band=ev.band.code,
+            band_label=ev.band.label.id,
+            eligible=str(ev.eligible).lower(),
+        )
+        for comp in ev.components.children:
+            row[comp.id] = D.plain(comp.points)
+        row["warnings"] = "; ".join(sorted({w.code for w in ev.warnings}))
+    else:
+        assert r.error is not None
+        row["error"] = "; ".join(
+            f"{i.field}: expected {i.expected}, got {i.got}" for i in r.error.issues
+        )
+    return row
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    try:
+        records = read_records(args.file)
+    except RecordsError as exc:
+        raise UsageError(str(exc)) from None
+    results = evaluate_records(criteria, records, band_policy=args.band_policy)
+    if args.format == "json":
+        data = [
+            {"row": r.row, "result": r.evaluation.to_dict()}
+            if r.evaluation is not None
+            else {
+                "row": r.row,
+                "error": [
+                    {"field": i.field, "expected": i.expected, "got": i.got}
+                    for i in r.error.issues  # type: ignore[union-attr]
+                ],
+            }
+            for r in results
+        ]
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        ids = [n for n in criteria.identifiers if any(n in rec for rec in records)]
+        columns = [
+            "row",
+            *ids,
+            "score",
+            "band",
+            "band_label",
+            "eligible",
+            *(c.id for c in criteria.score.children),
+            "warnings",
+            "error",
+        ]
+        text = to_csv([_result_row(criteria, r) for r in results], columns)
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    failed = sum(not r.ok for r in results)
+    print(
+        f"rows: {len(results)}, scored: {len(results) - failed}, errors: {failed}", file=sys.stderr
+    )
+    return FINDINGS if failed else OK
+
+
+def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
+    subject = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set takes key=value, got {pair!r}")
+        subject[key.strip()] = value
+    return subject
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    if args.file:
+        try:
+            records = read_records(args.file)
+        except RecordsError as exc:
+            raise UsageError(str(exc)) from None
+        if not 1 <= args.row <= len(records):
+            raise UsageError(f"--row must be from 1 to {len(records)}, got {args.row}")
+        subject: dict[str, Any] = dict(records[args.row - 1])
+    else:
+        subject = {}
+    subject.update(_parse_sets(args.set))
+    if not subject:
+        raise UsageError("give the subject with --set key=value ... or --file FILE [--row N]")
+    ev = evaluate(criteria, subject, band_policy=args.band_policy)
+    if args.json:
+        _print_json(ev.to_dict())
+    else:
+        print(ev.explain(args.lang))
+    return OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.what == "criteria":
+        _print_json(criteria_schema())
+        return OK
+    if not args.scheme:
+        raise UsageError(
+            "asnmerit schema input needs a scheme id or file, e.g. asnmerit schema input ip-asn"
+        )
+    _print_json(resolve(args.scheme, args.as_of).input_schema())
+    return OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import render, sample_path, summarize
+
+    criteria = get("ip-asn")
+    path = sample_path()
+    results = evaluate_records(criteria, read_records(path))
+    summary = summarize(criteria, results)
+    if args.json:
+        _print_json(
+            {
+                "scheme": criteria.id,
+                "version": criteria.version,
+                "rows": summary.rows,
+                "scored": summary.scored,
+                "errors": summary.failed,
+                "bands": summary.bands,
+                "mean": D.plain(summary.mean) if summary.mean is not None else None,
+                "dimension_means": {k: D.plain(v) for k, v in summary.dimension_means.items()},
+            }
+        )
+    else:
+        print(render(criteria, summary, args.lang))
+        print(f"\n{'Sample' if args.lang == 'en' else 'Data contoh'}: {path}")
+        print(
+            "asnmerit evaluate ip-asn <file.csv>  |  asnmerit explain ip-asn --file <file.csv> --row 1"
+        )
+    return FINDINGS if summary.failed else OK
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asnmerit",
+        description="Indonesian civil-service (ASN) instruments as cited data, scored exactly.",
+    )
+    parser.add_argument("--version", action="version", version=f"asnmerit {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument(
+            "--lang", choices=("id", "en"), default="id", help="language of labels (default id)"
+        )
+        return p
+
+    def scheme(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "scheme", help="a bundled scheme id (see 'asnmerit list') or a criteria file"
+        )
+        p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
+
+    def policy(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--band-policy", choices=BAND_POLICIES, help="override the file's band boundary policy"
+        )
+
+    p = add("list", "list the bundled schemes and their versions")
+    p.set_defaults(func=cmd_list)
+    p = add("show", "show a scheme: inputs, score tree with maxima, basis, confidence, bands")
+    scheme(p)
+    p.set_defaults(func=cmd_show)
+    p = add("validate", "check criteria files (folders are searched for *.yaml)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_validate)
+    p = add("test", "run the examples inside criteria files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_test)
+    p = add("evaluate", "score every record of a CSV / JSON / YAML file")
+    scheme(p)
+    p.add_argument("file", help="records: .csv (header row), .json or .yaml (a list of records)")
+    p.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default csv)"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
+    )
+    policy(p)
+    p.set_defaults(func=cmd_evaluate)
+    p = add("explain", "explain the score of one subject")
+    scheme(p)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an input value (repeatable)",
+    )
+    p.add_argument("--file", help="take the subject from this records file")
+    p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
+    policy(p)
+    p.set_defaults(func=cmd_explain)
+    p = add("schema", "print a JSON Schema: of criteria files, or of one scheme's subject record")
+    p.add_argument("what", choices=("criteria", "input"))
+    p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
+    p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_schema)
+    p = add("demo", "score the bundled synthetic agency with IP ASN and summarise it")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        print(f"asnmerit: error: {exc}", file=sys.stderr)
+        return USAGE
+    except InputError as exc:
+        print("asnmerit: bad input:", file=sys.stderr)
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return FINDINGS
+    except AsnmeritError as exc:
+        print(f"asnmerit: {exc}", file=sys.stderr)
+        return FINDINGS
+    except BrokenPipeError:  # e.g. piped into head
+        return OK

@@ -1,0 +1,84 @@
+"""The exceptions asnmerit raises, under one base class.
+
+* :class:`CriteriaError` -- a criteria file is unusable; carries every :class:`Problem`
+  found, each with ``file:line:col`` and a stable code (see ``docs/errors.md``).
+* :class:`InputError` -- subject data does not fit a scheme's inputs; carries every
+  :class:`InputIssue` (field, row, expected, got).
+* :class:`SchemeNotFoundError` -- no bundled scheme (or version) matches a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+
+class AsnmeritError(Exception):
+    """Base class of every error asnmerit raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with a criteria file, located in its source text."""
+
+    code: str
+    message: str
+    source: str = "<string>"
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}:{self.column if self.column is not None else 1}"
+        return f"{where} {self.code} {self.message}"
+
+
+class CriteriaError(AsnmeritError):
+    """A criteria file could not be loaded; ``problems`` lists everything found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in criteria"
+        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of all problems, in report order."""
+        return tuple(p.code for p in self.problems)
+
+
+@attrs.frozen
+class InputIssue:
+    """One problem with one field of one subject record."""
+
+    field: str
+    expected: str
+    got: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        return f"{where}{self.field}: expected {self.expected}, got {self.got}"
+
+
+class InputError(AsnmeritError, ValueError):
+    """Subject data does not fit the scheme; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: Iterable[InputIssue]) -> None:
+        self.issues: tuple[InputIssue, ...] = tuple(issues)
+        super().__init__("; ".join(str(i) for i in self.issues))
+
+    def at_row(self, row: int) -> InputError:
+        """The same issues, labelled with a row number (for batch reports)."""
+        return InputError(attrs.evolve(i, row=row) for i in self.issues)
+
+
+class SchemeNotFoundError(AsnmeritError, LookupError):
+    """No bundled scheme matches the requested id, or none is in force on the date."""

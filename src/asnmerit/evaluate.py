@@ -1,0 +1,401 @@
+"""The reference evaluator: a pure function of (criteria, subject, options).
+
+No I/O, no clock, no global state: the same inputs give the same :class:`Evaluation`,
+whose every component says its points, its maximum, the rule that matched, its legal
+basis and its confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import decimals as D
+from .bands import classify
+from .errors import InputError, InputIssue
+from .inputs import coerce_subject
+from .model import (
+    WEAK,
+    AllOf,
+    AnyOf,
+    Band,
+    BandPolicy,
+    Cases,
+    Condition,
+    Criteria,
+    Direct,
+    Gate,
+    Lookup,
+    Node,
+    Not,
+    Points,
+    Provenance,
+    Rounding,
+    Sum,
+    Switch,
+    Test,
+    Text,
+    Weighted,
+)
+
+RESULT_FORMAT = "asnmerit.result/1"
+
+
+@attrs.frozen
+class Component:
+    """The points one node of the score tree gave, and why."""
+
+    id: str
+    label: Text
+    points: Decimal
+    max: Decimal
+    rule: str | None
+    provenance: Provenance
+    children: tuple[Component, ...] = ()
+    weight: Decimal | None = None
+
+    def find(self, node_id: str) -> Component:
+        """The component with ``node_id`` in this subtree."""
+        stack = [self]
+        while stack:
+            comp = stack.pop()
+            if comp.id == node_id:
+                return comp
+            stack.extend(comp.children)
+        raise KeyError(node_id)
+
+
+@attrs.frozen
+class ScoreWarning:
+    """Something a reader of the score should know, e.g. an assumed value was used."""
+
+    code: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} at {self.path}: {self.message}"
+
+
+@attrs.frozen
+class Ineligibility:
+    """A gate the subject did not pass."""
+
+    gate: str
+    reason: Text
+
+
+@attrs.frozen
+class Evaluation:
+    """The result of scoring one subject with one version of one scheme."""
+
+    scheme: str
+    version: str
+    digest: str
+    score: Decimal
+    band: Band
+    band_policy: BandPolicy
+    components: Component
+    eligible: bool
+    ineligible: tuple[Ineligibility, ...]
+    warnings: tuple[ScoreWarning, ...]
+    inputs: Mapping[str, Any]
+    identifiers: Mapping[str, Any]
+
+    def component(self, node_id: str) -> Component:
+        """The component of score node ``node_id``."""
+        return self.components.find(node_id)
+
+    def explain(self, lang: str = "id") -> str:
+        """A readable account of the score, line by line, with the legal basis."""
+        from .explain import explain
+
+        return explain(self, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready trace of this evaluation (format ``asnmerit.result/1``)."""
+        return {
+            "format": RESULT_FORMAT,
+            "scheme": self.scheme,
+            "version": self.version,
+            "digest": self.digest,
+            "score": D.plain(self.score),
+            "band": {"code": self.band.code, "label": attrs.asdict(self.band.label)},
+            "band_policy": self.band_policy,
+            "eligible": self.eligible,
+            "ineligible": [
+                {"gate": i.gate, "reason": attrs.asdict(i.reason)} for i in self.ineligible
+            ],
+            "warnings": [attrs.asdict(w) for w in self.warnings],
+            "components": _component_dict(self.components),
+            "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
+            "identifiers": {k: _json_value(v) for k, v in self.identifiers.items()},
+        }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return D.plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _component_dict(c: Component) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": c.id,
+        "label": attrs.asdict(c.label),
+        "points": D.plain(c.points),
+        "max": D.plain(c.max),
+        "rule": c.rule,
+        "confidence": c.provenance.confidence,
+        "basis": [
+            {"ref": b.reference.key, "title": b.reference.title, "article": b.article}
+            for b in c.provenance.basis
+        ],
+    }
+    if c.weight is not None:
+        out["weight"] = D.plain(c.weight)
+    if c.children:
+        out["children"] = [_component_dict(k) for k in c.children]
+    return out
+
+
+def evaluate(
+    criteria: Criteria, subject: Mapping[str, Any], *, band_policy: BandPolicy | None = None
+) -> Evaluation:
+    """Score one subject record.
+
+    ``subject`` maps input names (and declared identifiers) to values; see
+    :mod:`asnmerit.inputs` for the accepted forms. ``band_policy`` overrides the
+    criteria file's boundary policy. Raises :class:`~asnmerit.errors.InputError`
+    listing every problem with the record.
+    """
+    values, identifiers = coerce_subject(criteria, subject)
+    run = _Run(criteria, values)
+    root = run.node(criteria.score, "")
+    failed = tuple(Ineligibility(g.id, g.reason) for g in criteria.eligibility if not run.gate(g))
+    if run.missing:
+        raise InputError(
+            InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
+            for name, nodes in run.missing.items()
+        )
+    score = root.points
+    if criteria.rounding is not None:
+        score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)
+        root = attrs.evolve(root, points=score)
+    policy = band_policy or criteria.bands.policy
+    band = classify(criteria, score, policy)
+    if not _in_published_range(criteria, score):
+        run.weak(
+            "bands",
+            criteria.bands.provenance,
+            f"{D.plain(score)} lies between published ranges; band policy {policy}",
+        )
+    run.weak(f"bands.{band.code}", band.provenance, f"band {band.code}")
+    return Evaluation(
+        scheme=criteria.id,
+        version=criteria.version,
+        digest=criteria.digest,
+        score=score,
+        band=band,
+        band_policy=policy,
+        components=root,
+        eligible=not failed,
+        ineligible=failed,
+        warnings=tuple(run.warnings),
+        inputs=values,
+        identifiers=identifiers,
+    )
+
+
+class _Run:
+    """State of one evaluation (never shared between calls)."""
+
+    def __init__(self, criteria: Criteria, values: dict[str, Any]) -> None:
+        self.criteria = criteria
+        self.values = values
+        self.missing: dict[str, list[str]] = {}
+        self.warnings: list[ScoreWarning] = []
+        rounding = criteria.rounding
+        self.node_rounding: Rounding | None = (
+            rounding if rounding and rounding.stage == "nodes" else None
+        )
+
+    def weak(self, path: str, prov: Provenance, what: str) -> None:
+        if prov.confidence in WEAK:
+            note = f": {prov.note}" if prov.note else ""
+            self.warnings.append(
+                ScoreWarning(
+                    f"confidence.{prov.confidence}", path, f"{what} is {prov.confidence}{note}"
+                )
+            )
+
+    def value(self, name: str, needed_by: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        self.missing.setdefault(name, []).append(needed_by)
+        return None
+
+    # -- nodes -------------------------------------------------------------------------
+
+    def node(self, node: Node, parent_path: str) -> Component:
+        path = f"{parent_path}.{node.id}" if parent_path else node.id
+        kind = node.kind
+        children: tuple[Component, ...] = ()
+        prov = node.provenance
+        if isinstance(kind, Lookup):
+            points, rule, prov = self.lookup(node, kind)
+        elif isinstance(kind, Cases):
+            points, rule, prov = self.cases(node, kind)
+        elif isinstance(kind, Direct):
+            raw = self.value(kind.input, node.id)
+            amount = raw if isinstance(raw, Decimal) else D.ZERO
+            points = D.mul(amount, kind.factor)
+            rule = f"{kind.input} = {D.plain(amount)}" + (
+                f" x {D.plain(kind.factor)}" if kind.factor != 1 else ""
+            )
+        elif isinstance(kind, Sum):
+            children = tuple(self.node(k, path) for k in kind.children)
+            points, rule = D.total(c.points for c in children), None
+        elif isinstance(kind, Weighted):
+            children = tuple(self.node(k, path) for k in kind.children)
+            points, rule = self.weighted(kind, children), None
+        else:
+            branch, rule = self.switch(node, kind)
+            children = (self.node(branch, path),) if branch is not None else ()
+            points = children[0].points if children else D.ZERO
+        if node.cap is not None and points > node.cap:
+            points = node.cap
+            rule = (
+                f"{rule}; capped at {D.plain(node.cap)}"
+                if rule
+                else f"capped at {D.plain(node.cap)}"
+            )
+        rounding = node.rounding or self.node_rounding
+        if rounding is not None:
+            points = D.round_places(points, rounding.places, rounding.mode)
+        self.weak(path, prov, f"{node.id} ({rule})" if rule else node.id)
+        top = node.max if node.max is not None else node.bounds[1]
+        return Component(node.id, node.label, points, top, rule, prov, children, node.weight)
+
+    def lookup(self, node: Node, kind: Lookup) -> tuple[Decimal, str | None, Provenance]:
+        value = self.value(kind.input, node.id)
+        if value is None:
+            return D.ZERO, None, node.provenance
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        entry = kind.points.get(key)
+        if entry is None:
+            entry = kind.otherwise
+            rule = f"{kind.input} = {key} (otherwise)"
+        else:
+            rule = f"{kind.input} = {key}"
+        assert entry is not None  # the loader proves lookups complete
+        return entry.points, rule, _merge(node.provenance, entry)
+
+    def cases(self, node: Node, kind: Cases) -> tuple[Decimal, str | None, Provenance]:
+        for rule in kind.rules:
+            if self.holds(rule.condition, node.id):
+                text = rule.label.id if rule.label else describe(rule.condition)
+                return rule.points.points, text, _merge(node.provenance, rule.points)
+        return kind.otherwise.points, "otherwise", _merge(node.provenance, kind.otherwise)
+
+    def weighted(self, kind: Weighted, children: tuple[Component, ...]) -> Decimal:
+        acc = D.ZERO
+        for child in children:
+            value = child.points
+            if kind.normalize:
+                value = D.div(value, child.max)  # the loader proves it above 0
+            acc = D.add(acc, D.mul(child.weight or D.ZERO, value))
+        return D.mul(kind.scale, acc)
+
+    def switch(self, node: Node, kind: Switch) -> tuple[Node | None, str | None]:
+        value = self.value(kind.input, node.id)
+        if value is None:
+            return None, None
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        branch = kind.branches.get(key)
+        if branch is None:
+            return kind.otherwise, f"{kind.input} = {key} (otherwise)"
+        return branch, f"{kind.input} = {key}"
+
+    # -- conditions --------------------------------------------------------------------
+
+    def gate(self, gate: Gate) -> bool:
+        ok = self.holds(gate.require, f"eligibility.{gate.id}")
+        if not ok:
+            self.weak(f"eligibility.{gate.id}", gate.provenance, f"gate {gate.id}")
+        return ok
+
+    def holds(self, cond: Condition, needed_by: str) -> bool:
+        if isinstance(cond, Test):
+            value = self.value(cond.input, needed_by)
+            return value is not None and self.test(cond, value)
+        if isinstance(cond, Not):
+            return not self.holds(cond.item, needed_by)
+        results = [self.holds(item, needed_by) for item in cond.items]  # all inputs are needed
+        return all(results) if isinstance(cond, AllOf) else any(results)
+
+    def test(self, cond: Test, value: Any) -> bool:
+        op, target = cond.op, cond.value
+        if op == "is":
+            return bool(value == target)
+        if op == "in":
+            return value in target
+        if op == "not_in":
+            return value not in target
+        inp = self.criteria.inputs[cond.input]
+        if inp.type == "enum":
+            value, target = inp.rank(value), inp.rank(target)
+        if op == "lt":
+            return bool(value < target)
+        if op == "le":
+            return bool(value <= target)
+        if op == "gt":
+            return bool(value > target)
+        return bool(value >= target)
+
+
+def _in_published_range(criteria: Criteria, score: Decimal) -> bool:
+    """Whether a published range holds ``score`` (so no boundary policy had to decide)."""
+    return any(
+        (b.lower is None or b.lower <= score) and (b.upper is None or score <= b.upper)
+        for b in criteria.bands.table
+    )
+
+
+def _merge(node: Provenance, entry: Points) -> Provenance:
+    """An entry's provenance, falling back to its node's basis and note."""
+    p = entry.provenance
+    return Provenance(p.basis or node.basis, p.confidence, p.note or node.note)
+
+
+_SYMBOLS = {"is": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+def describe(cond: Condition) -> str:
+    """A condition in readable form, e.g. ``diklat_teknis_20jp = true``."""
+    if isinstance(cond, Test):
+        if cond.op in ("in", "not_in"):
+            word = "in" if cond.op == "in" else "not in"
+            return f"{cond.input} {word} ({', '.join(_show(v) for v in cond.value)})"
+        return f"{cond.input} {_SYMBOLS[cond.op]} {_show(cond.value)}"
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.item)})"
+    word = " and " if isinstance(cond, AllOf) else " or "
+    assert isinstance(cond, AllOf | AnyOf)
+    return "(" + word.join(describe(i) for i in cond.items) + ")"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal):
+        return D.plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

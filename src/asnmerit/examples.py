@@ -1,0 +1,60 @@
+"""Running the examples shipped inside a criteria file (``asnmerit test``)."""
+
+from __future__ import annotations
+
+import attrs
+
+from . import decimals as D
+from .errors import AsnmeritError
+from .evaluate import evaluate
+from .model import Criteria, Example
+
+
+@attrs.frozen
+class ExampleResult:
+    """The outcome of one example: ``failures`` is empty when it passed."""
+
+    scheme: str
+    version: str
+    example: str
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_example(criteria: Criteria, example: Example) -> ExampleResult:
+    """Evaluate (or classify) one example and compare with what it expects."""
+    failures: list[str] = []
+    expect = example.expect
+    try:
+        if example.inputs is not None:
+            ev = evaluate(criteria, example.inputs, band_policy=example.band_policy)
+            score, band, eligible = ev.score, ev.band.code, ev.eligible
+            for node_id, want in expect.components.items():
+                got = ev.component(node_id).points
+                if got != want:
+                    failures.append(
+                        f"component {node_id}: expected {D.plain(want)}, got {D.plain(got)}"
+                    )
+        else:
+            assert example.score is not None  # the schema requires inputs or score
+            score, eligible = example.score, None
+            band = criteria.band_for(example.score, example.band_policy).code
+    except AsnmeritError as exc:
+        return ExampleResult(
+            criteria.id, criteria.version, example.id, (f"raised {type(exc).__name__}: {exc}",)
+        )
+    if expect.score is not None and score != expect.score:
+        failures.append(f"score: expected {D.plain(expect.score)}, got {D.plain(score)}")
+    if expect.band is not None and band != expect.band:
+        failures.append(f"band: expected {expect.band}, got {band}")
+    if expect.eligible is not None and eligible != expect.eligible:
+        failures.append(f"eligible: expected {expect.eligible}, got {eligible}")
+    return ExampleResult(criteria.id, criteria.version, example.id, tuple(failures))
+
+
+def run_examples(criteria: Criteria) -> list[ExampleResult]:
+    """Every example of ``criteria``, in file order."""
+    return [run_example(criteria, e) for e in criteria.examples]

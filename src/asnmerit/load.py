@@ -1,0 +1,226 @@
+"""Loading criteria: parse safely, validate against the JSON Schema, build, check.
+
+All problems a file has are reported together, each as ``file:line:col CODE message``
+(see :class:`~asnmerit.errors.CriteriaError`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from .build import Builder
+from .errors import CriteriaError, Problem
+from .model import Criteria
+from .parse import Document, Limits, Path, parse_yaml
+
+SCHEMA_ID = "urn:asnmerit:schema:criteria:1"
+
+_KIND_KEYS = ("lookup", "cases", "direct", "sum", "weighted", "switch")
+_SIZE_WORDS = {
+    "minItems": "at least {} item(s)",
+    "maxItems": "at most {} item(s)",
+    "minProperties": "at least {} entr(y/ies)",
+    "maxProperties": "at most {} entr(y/ies)",
+    "minLength": "at least {} character(s)",
+    "maxLength": "at most {} character(s)",
+    "minimum": "at least {}",
+    "maximum": "at most {}",
+    "exclusiveMinimum": "above {}",
+    "exclusiveMaximum": "below {}",
+}
+_PATTERN_WORDS = {
+    "^[a-z0-9][a-z0-9_-]*$": "a lower-case id (letters, digits, - and _)",
+    "^[a-z][a-z0-9_]*$": "a lower-case name (a letter, then letters, digits and _)",
+    "^[A-Za-z0-9][A-Za-z0-9_.-]*$": "a code (letters, digits, '.', '-' and '_')",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date YYYY-MM-DD (quoted or not)",
+}
+
+
+@functools.cache
+def criteria_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a criteria file, as shipped."""
+    text = resources.files("asnmerit").joinpath("schemas/criteria-1.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(criteria_schema())
+    validator: jsonschema.protocols.Validator = cls(criteria_schema())
+    return validator
+
+
+def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Criteria:
+    """Load and check one criteria file; raise :class:`CriteriaError` listing every problem."""
+    source = os.fspath(path)
+    limits = limits or Limits()
+    try:
+        with open(source, "rb") as fh:
+            raw = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise CriteriaError(
+            [Problem("file.unreadable", exc.strerror or str(exc), source)]
+        ) from None
+    return loads(raw, source=source, limits=limits)
+
+
+def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None = None) -> Criteria:
+    """Load criteria from YAML (or JSON) text; ``source`` names it in error messages."""
+    doc, problems = parse_yaml(text, source, limits)
+    if doc is None:
+        raise CriteriaError(problems)
+    if not isinstance(doc.data, dict):
+        problems.append(
+            doc.problem("schema.type", f"a criteria file is a mapping, not {_kind(doc.data)}", ())
+        )
+        raise CriteriaError(problems)
+    schema_problems = sorted(schema_check(doc), key=_position_key)
+    problems.extend(schema_problems)
+    if schema_problems:
+        raise CriteriaError(problems)
+    builder = Builder(doc, digest(doc.data))
+    criteria = builder.build()
+    problems.extend(sorted(builder.problems, key=_position_key))
+    if problems or criteria is None:
+        raise CriteriaError(problems)
+    return criteria
+
+
+def digest(data: Any) -> str:
+    """``sha256:`` of the canonical JSON of parsed criteria data (formatting-independent)."""
+    canonical = json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return (
+            {"$decimal": str(value.normalize())}
+            if value != value.to_integral_value()
+            else int(value)
+        )
+    raise TypeError(type(value).__name__)
+
+
+def _position_key(p: Problem) -> tuple[int, int]:
+    return (p.line or 0, p.column or 0)
+
+
+# -- JSON Schema errors, in the words of the file's author -----------------------------------
+
+
+def schema_check(doc: Document) -> Iterator[Problem]:
+    """Validate ``doc`` against the criteria schema; yield located problems."""
+    for error in _validator().iter_errors(doc.data):
+        yield from _explain(doc, error)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, Decimal):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"a text ({shown!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _types(expected: Any) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a text",
+        "number": "a number",
+        "integer": "an integer",
+        "boolean": "a boolean (true/false)",
+        "null": "null",
+    }
+    items = expected if isinstance(expected, list) else [expected]
+    return " or ".join(names.get(str(t), str(t)) for t in items)
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+    path: Path = tuple(error.absolute_path)
+    v: Any = error.validator
+    value: Any = error.validator_value
+    inst = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = list(schema.get("properties", {}))
+        for key in inst:
+            if key not in allowed:
+                yield doc.problem(
+                    "schema.unknown-key",
+                    f"unknown key {key!r}; allowed here: {', '.join(allowed)}",
+                    (*path, key),
+                    key=True,
+                )
+    elif v == "required" and isinstance(inst, dict):
+        for key in value:
+            if key not in inst:
+                yield doc.problem("schema.required", f"missing required key {key!r}", path)
+    elif v == "type":
+        yield doc.problem("schema.type", f"expected {_types(value)}, got {_kind(inst)}", path)
+    elif v in ("enum", "const"):
+        options = value if v == "enum" else [value]
+        shown = ", ".join(json.dumps(o) for o in options)
+        yield doc.problem("schema.enum", f"expected one of {shown}, got {_kind(inst)}", path)
+    elif v == "pattern":
+        what = _PATTERN_WORDS.get(value, f"text matching {value}")
+        # propertyNames errors point at the mapping; the instance is the offending key.
+        is_key = error.relative_schema_path and "propertyNames" in error.schema_path
+        where: Path = (*path, str(inst)) if is_key else path
+        yield doc.problem(
+            "schema.pattern", f"expected {what}, got {_kind(inst)}", where, key=bool(is_key)
+        )
+    elif v in _SIZE_WORDS:
+        want = _SIZE_WORDS[v].format(value)
+        yield doc.problem("schema.range", f"expected {want}, got {_kind(inst)}", path)
+    elif v == "oneOf":
+        objects = [i for i, b in enumerate(value) if b.get("type") == "object"]
+        if isinstance(inst, dict) and objects:
+            for sub in error.context or ():
+                if sub.relative_schema_path[0] == objects[0]:
+                    yield from _explain(doc, sub)
+        else:
+            yield doc.problem("schema.form", _one_of_message(error), path)
+    else:  # pragma: no cover - every keyword the schema uses is handled above
+        yield doc.problem("schema.invalid", error.message, path)
+
+
+def _one_of_message(error: jsonschema.ValidationError) -> str:
+    inst = error.instance
+    branches: Any = error.validator_value
+    if isinstance(inst, dict) and all(set(b) == {"required"} for b in branches):
+        keys = [b["required"][0] for b in branches]
+        found = [k for k in keys if k in inst]
+        if set(keys) == set(_KIND_KEYS):
+            has = " and ".join(found) if found else "none"
+            return f"a node needs exactly one kind ({', '.join(keys)}); found {has}"
+        return f"needs exactly one of {', '.join(keys)}; found {' and '.join(found) or 'none'}"
+    if not isinstance(inst, dict):
+        return f"expected a number or a mapping with 'points', got {_kind(inst)}"
+    return "does not match exactly one allowed form: " + "; ".join(
+        e.message for e in list(error.context or [])[:3]
+    )

@@ -1,0 +1,399 @@
+"""The frozen models a criteria file is loaded into.
+
+Models are plain data (frozen, slotted ``attrs`` classes): loading lives in
+:mod:`asnmerit.load`, scoring in :mod:`asnmerit.evaluate`. Every number is a
+:class:`~decimal.Decimal`. Use :func:`attrs.evolve` to derive changed copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+Confidence = Literal["high", "medium", "reconstructed", "assumption"]
+WEAK: frozenset[str] = frozenset({"reconstructed", "assumption"})
+"""Confidence levels whose use is reported as a warning."""
+
+BandPolicy = Literal["lower_bounds", "upper_bounds", "round_then_classify"]
+BAND_POLICIES: tuple[str, ...] = ("lower_bounds", "upper_bounds", "round_then_classify")
+
+
+@attrs.frozen
+class Text:
+    """A text in Indonesian (``id``) and, optionally, English (``en``)."""
+
+    id: str
+    en: str | None = None
+
+    def get(self, lang: str = "id") -> str:
+        """The text in ``lang`` (``"id"`` or ``"en"``), falling back to Indonesian."""
+        return self.en if lang == "en" and self.en else self.id
+
+
+@attrs.frozen
+class Reference:
+    """A source: a regulation, an official page, a news item, an implementation."""
+
+    key: str
+    title: str
+    kind: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class Citation:
+    """A pointer into a :class:`Reference`, e.g. Peraturan BKN 8/2019, Pasal 8."""
+
+    reference: Reference
+    article: str | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        return self.reference.title + (f", {self.article}" if self.article else "")
+
+
+@attrs.frozen
+class Provenance:
+    """Where a value comes from and how sure we are of it."""
+
+    basis: tuple[Citation, ...] = ()
+    confidence: Confidence = "high"
+    note: str | None = None
+
+
+@attrs.frozen
+class Code:
+    """One code of an enum input."""
+
+    code: str
+    label: Text
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    provenance: Provenance = Provenance()
+
+
+InputType = Literal["enum", "boolean", "number", "integer", "date"]
+
+
+@attrs.frozen
+class Input:
+    """One field of a subject record that the score depends on."""
+
+    name: str
+    type: InputType
+    label: Text
+    description: str | None = None
+    unit: str | None = None
+    codes: tuple[Code, ...] = ()
+    order: Literal["high_to_low", "low_to_high"] | None = None
+    min: Decimal | dt.date | None = None
+    max: Decimal | dt.date | None = None
+    step: Decimal | None = None
+    default: Any = None
+    provenance: Provenance = Provenance()
+
+    @property
+    def code_names(self) -> tuple[str, ...]:
+        """The codes of an enum input, as declared."""
+        return tuple(c.code for c in self.codes)
+
+    def rank(self, code: str) -> int:
+        """Position of ``code`` from lowest (0) to highest, for ordered enums."""
+        names = self.code_names
+        i = names.index(code)
+        return len(names) - 1 - i if self.order == "high_to_low" else i
+
+
+@attrs.frozen
+class Identifier:
+    """A pass-through field (NIP, name, agency, status): kept, never scored."""
+
+    name: str
+    label: Text
+    description: str | None = None
+
+
+@attrs.frozen
+class Points:
+    """A number of points with its own provenance."""
+
+    points: Decimal
+    provenance: Provenance = Provenance()
+
+
+RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+
+
+@attrs.frozen
+class Rounding:
+    """Round to ``places`` decimals with ``mode``; ``stage`` says where (top level only)."""
+
+    places: int
+    mode: RoundingMode = "half_up"
+    stage: Literal["final", "nodes"] = "final"
+
+
+# -- conditions -------------------------------------------------------------------------
+
+Op = Literal["is", "in", "not_in", "lt", "le", "gt", "ge"]
+
+
+@attrs.frozen
+class Test:
+    """``input <op> value``; enum comparisons follow the declared order of the codes."""
+
+    input: str
+    op: Op
+    value: Any
+
+
+@attrs.frozen
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Not:
+    item: Condition
+
+
+Condition = Test | AllOf | AnyOf | Not
+
+
+# -- score tree -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Lookup:
+    """Points by the code of one input."""
+
+    input: str
+    points: Mapping[str, Points]
+    otherwise: Points | None = None
+
+
+@attrs.frozen
+class Rule:
+    """``if`` condition then points."""
+
+    condition: Condition
+    points: Points
+    label: Text | None = None
+
+
+@attrs.frozen
+class Cases:
+    """The points of the first rule that holds, else ``otherwise``."""
+
+    rules: tuple[Rule, ...]
+    otherwise: Points
+
+
+@attrs.frozen
+class Direct:
+    """A numeric input taken as points, times ``factor``."""
+
+    input: str
+    factor: Decimal = Decimal(1)
+
+
+@attrs.frozen
+class Sum:
+    """The sum of the children's points."""
+
+    children: tuple[Node, ...]
+
+
+@attrs.frozen
+class Weighted:
+    """``scale`` x the sum of ``weight x value`` (``value / max`` when ``normalize``)."""
+
+    children: tuple[Node, ...]
+    normalize: bool = False
+    scale: Decimal = Decimal(1)
+
+
+@attrs.frozen
+class Switch:
+    """A different subtree per code of one input."""
+
+    input: str
+    branches: Mapping[str, Node]
+    otherwise: Node | None = None
+
+
+Kind = Lookup | Cases | Direct | Sum | Weighted | Switch
+
+
+@attrs.frozen
+class Node:
+    """One node of the score tree."""
+
+    id: str
+    label: Text
+    kind: Kind
+    bounds: tuple[Decimal, Decimal]
+    """The least and most points this node can give, computed by the loader."""
+    max: Decimal | None = None
+    weight: Decimal | None = None
+    cap: Decimal | None = None
+    rounding: Rounding | None = None
+    description: str | None = None
+    provenance: Provenance = Provenance()
+
+    @property
+    def children(self) -> tuple[Node, ...]:
+        """Direct sub-nodes, in order (switch branches, then its otherwise)."""
+        kind = self.kind
+        if isinstance(kind, Sum | Weighted):
+            return kind.children
+        if isinstance(kind, Switch):
+            rest = (kind.otherwise,) if kind.otherwise else ()
+            return (*kind.branches.values(), *rest)
+        return ()
+
+    def walk(self) -> list[Node]:
+        """This node and all below it, depth first."""
+        out: list[Node] = []
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
+        return out
+
+
+# -- bands, gates, examples ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Band:
+    """One category with its published range (``None`` where open)."""
+
+    code: str
+    label: Text
+    lower: Decimal | None
+    upper: Decimal | None
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
+class Bands:
+    """The category table (lowest first) and how scores between ranges are classified."""
+
+    policy: BandPolicy
+    table: tuple[Band, ...]
+    step: Decimal = Decimal(1)
+    rounding_mode: RoundingMode = "half_up"
+    provenance: Provenance = Provenance()
+
+    def get(self, code: str) -> Band:
+        """The band with ``code``."""
+        for band in self.table:
+            if band.code == code:
+                return band
+        raise KeyError(code)
+
+
+@attrs.frozen
+class Gate:
+    """An eligibility gate: ``require`` must hold, else the subject is ineligible."""
+
+    id: str
+    require: Condition
+    reason: Text
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
+class Expectation:
+    score: Decimal | None = None
+    band: str | None = None
+    eligible: bool | None = None
+    components: Mapping[str, Decimal] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Example:
+    """A test case shipped with a scheme; ``asnmerit test`` runs it."""
+
+    id: str
+    provenance: Literal["published", "derived"]
+    expect: Expectation
+    inputs: Mapping[str, Any] | None = None
+    score: Decimal | None = None
+    band_policy: BandPolicy | None = None
+    description: str | None = None
+    source: Citation | None = None
+
+
+# -- the scheme ---------------------------------------------------------------------------
+
+
+@attrs.frozen(hash=False)
+class Criteria:
+    """One version of one scoring scheme, loaded and checked."""
+
+    id: str
+    version: str
+    title: Text
+    subject: Literal["employee", "agency"]
+    valid_from: dt.date
+    inputs: Mapping[str, Input]
+    score: Node
+    bands: Bands
+    score_min: Decimal
+    score_max: Decimal
+    digest: str
+    valid_to: dt.date | None = None
+    supersedes: str | None = None
+    spec: int = 1
+    references: Mapping[str, Reference] = attrs.field(factory=dict)
+    basis: tuple[Citation, ...] = ()
+    confidence: Confidence = "high"
+    notes: str | None = None
+    identifiers: Mapping[str, Identifier] = attrs.field(factory=dict)
+    rounding: Rounding | None = None
+    eligibility: tuple[Gate, ...] = ()
+    examples: tuple[Example, ...] = ()
+    source: str = attrs.field(default="<string>", eq=False)
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __repr__(self) -> str:
+        return f"<Criteria {self.id} {self.version} ({self.source})>"
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether this version applies on date ``on``."""
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    def band_for(self, score: Decimal | int | str, policy: BandPolicy | None = None) -> Band:
+        """The band of ``score`` under ``policy`` (default: the file's own)."""
+        from .bands import classify
+
+        return classify(self, score, policy)
+
+    def input_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of one subject record of this scheme."""
+        from .inputs import input_schema
+
+        return input_schema(self)
+
+    def node(self, node_id: str) -> Node:
+        """The score node with ``node_id`` (ids are unique within a scheme)."""
+        for node in self.score.walk():
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)

@@ -1,0 +1,106 @@
+"""Reading subject records from CSV, JSON or YAML files, and writing results.
+
+Rows are numbered from 1 (the first record; in a CSV, the line after the header).
+Reading never drops a record: a malformed one is still yielded, and the evaluator
+reports what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import AsnmeritError
+from .parse import Limits, parse_yaml
+
+_RECORD_LIMITS = Limits(max_bytes=1 << 30, max_depth=16, max_nodes=200_000_000)
+
+
+class RecordsError(AsnmeritError):
+    """A file of subject records cannot be read at all."""
+
+
+def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """All records of a CSV, JSON (a list of objects) or YAML (a list of mappings) file."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RecordsError(f"{p}: {exc.strerror or exc}") from None
+    if suffix == ".csv":
+        return list(_csv_records(raw, str(p)))
+    if suffix == ".json":
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RecordsError(f"{p}: not valid UTF-8 JSON: {exc}") from None
+        return _as_records(data, str(p))
+    if suffix in (".yaml", ".yml"):
+        doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS)
+        if doc is None or problems:
+            raise RecordsError("\n".join(str(x) for x in problems))
+        return _as_records(doc.data, str(p))
+    raise RecordsError(f"{p}: unknown record format {suffix or '(none)'}; use .csv, .json or .yaml")
+
+
+def _as_records(data: Any, source: str) -> list[dict[str, Any]]:
+    if not isinstance(data, list):
+        raise RecordsError(f"{source}: expected a list of records, got {type(data).__name__}")
+    bad = [i + 1 for i, r in enumerate(data) if not isinstance(r, Mapping)]
+    if bad:
+        raise RecordsError(
+            f"{source}: row(s) {', '.join(map(str, bad[:10]))} are not records (mappings)"
+        )
+    return [dict(r) for r in data]
+
+
+def _csv_records(raw: bytes, source: str) -> Iterator[dict[str, Any]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordsError(f"{source}: not UTF-8 (byte offset {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    names = [h.strip() for h in header]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise RecordsError(f"{source}: duplicate column(s) {', '.join(dupes)}")
+    for row in reader:
+        if not row:
+            continue  # a blank line is not a record
+        record: dict[str, Any] = dict(zip(names, row, strict=False))
+        if len(row) > len(names):
+            record["(extra cells)"] = row[len(names) :]
+        yield record
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader never sees a half-written file."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """``rows`` as CSV text with ``columns`` in order (missing cells empty)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
