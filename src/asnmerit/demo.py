@@ -86,10 +86,10 @@ def synthetic_agency(n: int = 320, seed: int = 2019) -> list[dict[str, str]]:
                 "status": status,
                 "jenis_jabatan": job,
                 "pendidikan": edu,
-                "diklat_kepemimpinan": yes(0.7) if job == "struktural" else "",
-                "diklat_fungsional": yes(0.6) if job == "fungsional" else "",
-                "diklat_teknis_20jp": yes(0.55),
-                "seminar": yes(0.5),
+                "diklat_kepemimpinan": yes(0.85) if job == "struktural" else "",
+                "diklat_fungsional": yes(0.8) if job == "fungsional" else "",
+                "diklat_teknis_20jp": yes(0.75),
+                "seminar": yes(0.7),
                 "predikat_kinerja": _pick(
                     rng,
                     {

@@ -17,7 +17,7 @@ import attrs
 from . import decimals as D
 from .bands import classify
 from .errors import InputError, InputIssue
-from .inputs import coerce_subject
+from .inputs import split_subject
 from .model import (
     WEAK,
     AllOf,
@@ -175,15 +175,18 @@ def evaluate(
     criteria file's boundary policy. Raises :class:`~asnmerit.errors.InputError`
     listing every problem with the record.
     """
-    values, identifiers = coerce_subject(criteria, subject)
+    values, identifiers, issues = split_subject(criteria, subject)
     run = _Run(criteria, values)
     root = run.node(criteria.score, "")
     failed = tuple(Ineligibility(g.id, g.reason) for g in criteria.eligibility if not run.gate(g))
-    if run.missing:
-        raise InputError(
-            InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
-            for name, nodes in run.missing.items()
-        )
+    bad = {i.field for i in issues}
+    issues += [
+        InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
+        for name, nodes in run.missing.items()
+        if name not in bad
+    ]
+    if issues:
+        raise InputError(issues)
     score = root.points
     if criteria.rounding is not None:
         score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)

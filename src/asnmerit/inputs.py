@@ -188,10 +188,20 @@ def coerce_subject(
     Blank values are left out (a default fills them); every problem is collected
     into one :class:`InputError`.
     """
+    values, ids, issues = split_subject(criteria, subject, row)
+    if issues:
+        raise InputError(issues)
+    return values, ids
+
+
+def split_subject(
+    criteria: Criteria, subject: Mapping[str, Any], row: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any], list[InputIssue]]:
+    """Like :func:`coerce_subject`, but return the problems instead of raising; a field
+    with a bad value is left out of the values."""
     if not isinstance(subject, Mapping):
-        raise InputError(
-            [InputIssue("(record)", "a mapping of field names to values", describe(subject), row)]
-        )
+        got = describe(subject)
+        return {}, {}, [InputIssue("(record)", "a mapping of field names to values", got, row)]
     values: dict[str, Any] = {}
     ids: dict[str, Any] = {}
     issues: list[InputIssue] = []
@@ -212,12 +222,11 @@ def coerce_subject(
             values[name] = coerce(inp, raw)
         except BadValue as bad:
             issues.append(InputIssue(name, bad.expected, describe(raw), row))
-    if issues:
-        raise InputError(issues)
+    rejected = {i.field for i in issues}
     for name, inp in criteria.inputs.items():
-        if name not in values and inp.default is not None:
+        if name not in values and inp.default is not None and name not in rejected:
             values[name] = inp.default
-    return values, ids
+    return values, ids, issues
 
 
 # -- JSON Schema of a subject ----------------------------------------------------------------
@@ -303,10 +312,15 @@ def requirements(criteria: Criteria) -> Needs:
             into.add(kind.input)
             inp = criteria.inputs[kind.input]
             codes = ["true", "false"] if inp.type == "boolean" else list(inp.code_names)
+            per_code = []
             for code in codes:
                 branch = kind.branches.get(code, kind.otherwise)
                 if branch is not None:
-                    visit(branch, conditional.setdefault((kind.input, code), set()))
+                    needed = conditional.setdefault((kind.input, code), set())
+                    visit(branch, needed)
+                    per_code.append(needed)
+            if len(per_code) == len(codes):  # needed whatever the code: always needed
+                into |= set.intersection(*per_code)
             return
         into |= node_inputs(node)
         for child in node.children:

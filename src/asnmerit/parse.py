@@ -144,7 +144,8 @@ def _decode(raw: bytes | str, source: str, limits: Limits) -> str | Problem:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+            before = raw[: exc.start].decode("utf-8", "replace")
+            line, col = _line_col(before, len(before))
             return Problem(
                 "yaml.encoding",
                 f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
@@ -333,10 +334,8 @@ class _Builder:
         self._check_tag(event)
         text = event.value
         tag = event.tag
-        if tag == _CORE + "str" or event.style or (tag is None and not event.implicit[0]):
-            return text
-        if tag == "!":  # non-specific tag on a plain scalar: a string
-            return text
+        if tag in (_CORE + "str", "!") or (tag is None and (event.style or not event.implicit[0])):
+            return text  # quoted, block or explicitly a string
         forced = tag  # an explicit core tag, or None for plain scalars
         if _NONFINITE.match(text):
             raise self.fatal("yaml.non-finite", f"{text} is not a finite number", _mark(event))

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import asnmerit
+from asnmerit.model import Criteria
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def ip() -> Criteria:
+    return asnmerit.get("ip-asn")
+
+
+@pytest.fixture(scope="session")
+def sink() -> Criteria:
+    return asnmerit.load(DATA / "kitchen-sink.yaml")
+
+
+def pelaksana(**changes: Any) -> dict[str, Any]:
+    """A complete IP ASN record of a pelaksana (5 + 40 + 25 + 5 = 75), with changes."""
+    record: dict[str, Any] = {
+        "jenis_jabatan": "pelaksana",
+        "pendidikan": "SLTA",
+        "diklat_teknis_20jp": True,
+        "seminar": True,
+        "predikat_kinerja": "baik",
+        "hukuman_disiplin": "tidak_ada",
+    }
+    record.update(changes)
+    return record

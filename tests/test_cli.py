@@ -1,0 +1,240 @@
+"""The command line: every verb, exit codes 0 / 1 / 2, nothing dropped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asnmerit.cli import main
+from asnmerit.demo import sample_path
+from asnmerit.load import criteria_schema
+
+from .conftest import DATA
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and out.startswith("ip-asn") and "2019-05-15" in out
+    code, out, _ = run(capsys, "list", "--json", "--lang", "en")
+    assert json.loads(out)[0] == {
+        "id": "ip-asn",
+        "version": "2019",
+        "title": "Civil-service professionalism index (IP ASN)",
+        "valid_from": "2019-05-15",
+        "valid_to": None,
+    }
+
+
+def test_show(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "show", "ip-asn")
+    assert code == 0
+    assert "kualifikasi: Kualifikasi  [max 25] lookup pendidikan (high)" in out
+    assert "S1 -> 15 (medium)" in out
+    assert "butuh_perbaikan -> 15 (assumption)" in out
+    assert "bands (upper_bounds, step 1) [reconstructed]" in out
+    code, out, _ = run(capsys, "show", "ip-asn", "--json")
+    shown = json.loads(out)
+    assert shown["score"]["max"] == "100" and shown["score_range"] == ["3.0", "100.0"]
+    assert [c["id"] for c in shown["score"]["children"]] == [
+        "kualifikasi",
+        "kompetensi",
+        "kinerja",
+        "disiplin",
+    ]
+    code, out, _ = run(capsys, "show", str(DATA / "kitchen-sink.yaml"), "--lang", "en")
+    assert code == 0 and "Test scheme - kitchen-sink 1" in out
+
+
+def test_show_as_of(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "show", "ip-asn", "--as-of", "2019-05-15")[0] == 0
+    code, _, err = run(capsys, "show", "ip-asn", "--as-of", "2019-05-14")
+    assert code == 2 and "no version of 'ip-asn' is in force on 2019-05-14" in err
+    code, _, err = run(capsys, "show", "ip-asn", "--as-of", "yesterday")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate", str(REPO / "criteria"))
+    assert code == 0 and out.strip() == "1 valid, 0 invalid"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((REPO / "criteria/ip-asn/2019.yaml").read_text().replace("max: 25", "max: 24"))
+    code, out, _ = run(capsys, "validate", str(bad), str(REPO / "criteria"))
+    assert code == 1
+    assert f"{bad}:" in out and "node.max-mismatch declared max 24" in out
+    assert out.strip().endswith("1 valid, 1 invalid")
+    code, out, _ = run(capsys, "validate", "--json", str(bad))
+    (report,) = json.loads(out)
+    assert report["ok"] is False and report["problems"][0]["code"] == "node.max-mismatch"
+    assert report["problems"][0]["line"] > 1
+    assert run(capsys, "validate", str(tmp_path / "nope"))[0] == 2
+
+
+def test_test_runs_examples(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "test", str(REPO / "criteria"), str(DATA))
+    assert code == 0 and out.strip() == "examples: 21 passed, 0 failed"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        (DATA / "kitchen-sink.yaml")
+        .read_text()
+        .replace("expect: {score: 87,", "expect: {score: 88,")
+    )
+    code, out, _ = run(capsys, "test", str(wrong))
+    assert code == 1
+    assert "FAIL" in out and "wrong.yaml::centre-grade-iii" in out
+    assert "score: expected 88, got 87.00" in out
+    assert out.strip().endswith("examples: 4 passed, 1 failed")
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_evaluate_csv_keeps_every_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = {
+        "nip": "1",
+        "jenis_jabatan": "pelaksana",
+        "pendidikan": "S1",
+        "diklat_teknis_20jp": "ya",
+        "seminar": "tidak",
+        "predikat_kinerja": "baik",
+        "hukuman_disiplin": "tidak_ada",
+    }
+    rows = [
+        good,
+        {**good, "nip": "2", "pendidikan": "S-4"},
+        {**good, "nip": "3", "seminar": ""},
+        {**good, "nip": "4"},
+    ]
+    src = tmp_path / "in.csv"
+    write_csv(src, rows)
+    code, out, err = run(capsys, "evaluate", "ip-asn", str(src))
+    assert code == 1
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert [r["row"] for r in table] == ["1", "2", "3", "4"]
+    assert [r["nip"] for r in table] == ["1", "", "", "4"]
+    assert (
+        table[0]["score"] == "67.5"
+        and table[0]["band"] == "rendah"
+        and table[0]["kompetensi"] == "22.5"
+    )
+    assert table[1]["error"].startswith("pendidikan: expected one of S3")
+    assert (
+        table[2]["error"] == "seminar: expected a value (needed by pelaksana_seminar), got nothing"
+    )
+    assert err.strip() == "rows: 4, scored: 2, errors: 2"
+
+
+def test_evaluate_json_and_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_file = tmp_path / "out.json"
+    code, out, _ = run(
+        capsys, "evaluate", "ip-asn", str(sample_path()), "--format", "json", "-o", str(out_file)
+    )
+    assert code == 0 and out == ""
+    results = json.loads(out_file.read_text())
+    assert len(results) == 320 and results[0]["row"] == 1
+    assert results[0]["result"]["identifiers"]["nip"]
+    assert not list(tmp_path.glob(".out.json.*"))  # no temporary file left behind
+
+
+def test_evaluate_yaml_records(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src = tmp_path / "in.yaml"
+    src.write_text(
+        "- {jenis_jabatan: fungsional, pendidikan: S2, diklat_fungsional: true, diklat_teknis_20jp: true,"
+        " seminar: true, predikat_kinerja: sangat_baik, hukuman_disiplin: tidak_ada}\n"
+    )
+    code, out, _ = run(capsys, "evaluate", "ip-asn", str(src))
+    assert code == 0 and next(iter(csv.DictReader(io.StringIO(out))))["score"] == "95.0"
+
+
+def test_evaluate_unreadable_records(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "in.json"
+    bad.write_text("{not json")
+    code, _, err = run(capsys, "evaluate", "ip-asn", str(bad))
+    assert code == 2 and "not valid UTF-8 JSON" in err
+    other = tmp_path / "in.txt"
+    other.write_text("x")
+    assert run(capsys, "evaluate", "ip-asn", str(other))[0] == 2
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "ip-asn",
+        "--set",
+        "jenis_jabatan=pelaksana",
+        "--set",
+        "pendidikan=S3",
+        "--set",
+        "diklat_teknis_20jp=true",
+        "--set",
+        "seminar=false",
+        "--set",
+        "predikat_kinerja=sangat_baik",
+        "--set",
+        "hukuman_disiplin=ringan",
+        "--lang",
+        "en",
+    )
+    assert code == 0 and "Score: 80.5 / 100" in out and "Band: High [tinggi]" in out
+    code, out, _ = run(
+        capsys, "explain", "ip-asn", "--file", str(sample_path()), "--row", "2", "--json"
+    )
+    assert code == 0 and json.loads(out)["identifiers"]["nama"] == "Pegawai Sintetis 002"
+    code, _, err = run(capsys, "explain", "ip-asn", "--set", "pendidikan=S9")
+    assert (
+        code == 1
+        and "pendidikan: expected one of" in err
+        and "jenis_jabatan: expected a value" in err
+    )
+    assert run(capsys, "explain", "ip-asn")[0] == 2
+    assert run(capsys, "explain", "ip-asn", "--set", "novalue")[0] == 2
+    assert run(capsys, "explain", "ip-asn", "--file", str(sample_path()), "--row", "999")[0] == 2
+
+
+def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "criteria")
+    assert code == 0 and json.loads(out) == criteria_schema()
+    code, out, _ = run(capsys, "schema", "input", "ip-asn")
+    assert code == 0 and json.loads(out)["$id"] == "urn:asnmerit:schema:input:ip-asn:2019"
+    assert run(capsys, "schema", "input")[0] == 2
+
+
+def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "baris: 320, dinilai: 320, galat: 0" in out and "Rata-rata:" in out
+    code, out, _ = run(capsys, "demo", "--json")
+    summary = json.loads(out)
+    assert sum(summary["bands"].values()) == summary["rows"] == 320
+
+
+def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "show", "no-such-scheme")[0] == 2
+    assert run(capsys, "show", "missing.yaml")[0] == 2
+    assert run(capsys)[0] == 2
+    assert run(capsys, "frobnicate")[0] == 2
+    assert run(capsys, "--version")[0] == 0
+
+
+def test_installed_entry_point_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "asnmerit", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "validate" in done.stdout and "demo" in done.stdout
