@@ -13,14 +13,15 @@ import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .build import Builder
 from .errors import CriteriaError, Problem
 from .model import Criteria
 from .parse import Document, Limits, Path, parse_yaml
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_ID = "urn:asnmerit:schema:criteria:1"
 
@@ -55,6 +56,8 @@ def criteria_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # imported on first use: it is the slowest import of the package
+
     cls = jsonschema.validators.validator_for(criteria_schema())
     validator: jsonschema.protocols.Validator = cls(criteria_schema())
     return validator
