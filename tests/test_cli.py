@@ -128,7 +128,7 @@ def test_evaluate_csv_keeps_every_row(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 1
     table = list(csv.DictReader(io.StringIO(out)))
     assert [r["row"] for r in table] == ["1", "2", "3", "4"]
-    assert [r["nip"] for r in table] == ["1", "", "", "4"]
+    assert [r["nip"] for r in table] == ["1", "2", "3", "4"]  # failed rows keep their identifiers
     assert (
         table[0]["score"] == "67.5"
         and table[0]["band"] == "rendah"

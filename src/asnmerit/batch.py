@@ -17,6 +17,7 @@ class RowResult:
     """One input row: its 1-based number, and either an evaluation or an input error."""
 
     row: int
+    identifiers: Mapping[str, Any]
     evaluation: Evaluation | None = None
     error: InputError | None = None
 
@@ -31,11 +32,18 @@ def evaluate_records(
     *,
     band_policy: BandPolicy | None = None,
 ) -> list[RowResult]:
-    """Score each record; rows in = rows out, a bad row carries its :class:`InputError`."""
+    """Score each record; rows in = rows out, a bad row carries its :class:`InputError`
+    (and its identifiers, so a reader can tell whose row failed)."""
     results = []
     for row, record in enumerate(records, start=1):
+        ids = (
+            {k: v for k, v in record.items() if k in criteria.identifiers}
+            if isinstance(record, Mapping)
+            else {}
+        )
         try:
-            results.append(RowResult(row, evaluate(criteria, record, band_policy=band_policy)))
+            ev = evaluate(criteria, record, band_policy=band_policy)
+            results.append(RowResult(row, ids, evaluation=ev))
         except InputError as err:
-            results.append(RowResult(row, error=err.at_row(row)))
+            results.append(RowResult(row, ids, error=err.at_row(row)))
     return results

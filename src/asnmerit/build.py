@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from . import decimals as D
 from .errors import Problem
@@ -57,6 +57,7 @@ _OPS = ("is", "in", "not_in", "lt", "le", "gt", "ge")
 _ORDER_OPS = ("lt", "le", "gt", "ge")
 
 Range = tuple[Decimal, Decimal]
+T = TypeVar("T")
 
 
 def _dec(value: Any) -> Decimal:
@@ -477,6 +478,22 @@ class Builder:
                 )
         return inp
 
+    def reached(
+        self, inp: Input, entries: Mapping[str, T], otherwise: T | None, path: Path, kind: str
+    ) -> list[T]:
+        """The entries a value of ``inp`` can reach; report codes that reach nothing."""
+        codes = _codes(inp)
+        missing = [c for c in codes if c not in entries]
+        if missing and otherwise is None:
+            what = "points" if kind == "lookup" else "branch"
+            self.report(
+                f"{kind}.incomplete",
+                f"no {what} for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
+                path,
+            )
+        out = [v for c, v in entries.items() if c in codes]
+        return [*out, otherwise] if missing and otherwise is not None else out
+
     def lookup(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
         inp = self.code_keys(d["input"], list(d["points"]), (*path, "points"), "lookup")
         points = {k: self.points(v, (*path, "points", k), conf) for k, v in d["points"].items()}
@@ -485,17 +502,10 @@ class Builder:
         )
         if inp is None:
             return None
-        missing = [c for c in _codes(inp) if c not in points]
-        if missing and otherwise is None:
-            self.report(
-                "lookup.incomplete",
-                f"no points for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
-                (*path, "points"),
-            )
-        reachable = [p.points for c, p in points.items() if c in _codes(inp)]
-        if missing and otherwise is not None:
-            reachable.append(otherwise.points)
-        rng = (min(reachable, default=D.ZERO), max(reachable, default=D.ZERO))
+        reached = [
+            p.points for p in self.reached(inp, points, otherwise, (*path, "points"), "lookup")
+        ]
+        rng = (min(reached, default=D.ZERO), max(reached, default=D.ZERO))
         return Lookup(inp.name, points, otherwise), rng
 
     def cases(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
@@ -599,16 +609,7 @@ class Builder:
         )
         if inp is None:
             return None
-        missing = [c for c in _codes(inp) if c not in branches]
-        if missing and otherwise is None:
-            self.report(
-                "switch.incomplete",
-                f"no branch for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
-                (*path, "branches"),
-            )
-        reached = [n for c, n in branches.items() if c in _codes(inp)]
-        if missing and otherwise is not None:
-            reached.append(otherwise)
+        reached = self.reached(inp, branches, otherwise, (*path, "branches"), "switch")
         rngs = [n.bounds for n in reached]
         rng = (min((r[0] for r in rngs), default=D.ZERO), max((r[1] for r in rngs), default=D.ZERO))
         return Switch(inp.name, branches, otherwise), rng

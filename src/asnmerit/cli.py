@@ -177,10 +177,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def _result_row(criteria: Criteria, r: RowResult) -> dict[str, Any]:
-    row: dict[str, Any] = {"row": r.row}
+    row: dict[str, Any] = {"row": r.row, **r.identifiers}
     if r.evaluation is not None:
         ev = r.evaluation
-        row.update(ev.identifiers)
         row.update(
             score=D.plain(ev.score),
             band=ev.band.code,
