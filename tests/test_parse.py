@@ -8,6 +8,8 @@ import pytest
 
 from asnmerit.parse import Limits, format_path, parse_yaml
 
+pytestmark = pytest.mark.usefixtures("each_yaml_parser")
+
 
 def data(text: str) -> object:
     doc, problems = parse_yaml(text)

@@ -455,33 +455,38 @@ class Builder:
             )
         return node
 
-    def code_keys(self, input_name: str, keys: list[str], path: Path, what: str) -> Input | None:
-        inp = self.inputs.get(input_name)
+    def code_keys(
+        self, d: Mapping[str, Any], keys_at: str, path: Path, what: str
+    ) -> tuple[Input | None, bool]:
+        """The enum or boolean input a lookup or switch is keyed by (if it exists), and
+        whether every key is one of its codes."""
+        name = d["input"]
+        inp = self.inputs.get(name)
         if inp is None:
-            self.unknown_input(input_name, (*path, "input"))
-            return None
+            self.unknown_input(name, (*path, "input"))
+            return None, False
         if inp.type not in ("enum", "boolean"):
             self.report(
                 "node.input-type",
-                f"a {what} needs an enum or boolean input; {input_name!r} is {inp.type}",
+                f"a {what} needs an enum or boolean input; {name!r} is {inp.type}",
                 (*path, "input"),
             )
-            return None
+            return None, False
         valid = _codes(inp)
-        for key in keys:
-            if key not in valid:
-                self.report(
-                    "node.unknown-code",
-                    f"{key!r} is not a code of {input_name!r} ({', '.join(valid)})",
-                    (*path, key),
-                    key=True,
-                )
-        return inp
+        unknown = [key for key in d[keys_at] if key not in valid]
+        for key in unknown:
+            self.report(
+                "node.unknown-code",
+                f"{key!r} is not a code of {name!r} ({', '.join(valid)})",
+                (*path, keys_at, key),
+                key=True,
+            )
+        return inp, not unknown
 
     def reached(
         self, inp: Input, entries: Mapping[str, T], otherwise: T | None, path: Path, kind: str
-    ) -> list[T]:
-        """The entries a value of ``inp`` can reach; report codes that reach nothing."""
+    ) -> list[T] | None:
+        """The entries a value of ``inp`` can reach; ``None`` (reported) if a code reaches nothing."""
         codes = _codes(inp)
         missing = [c for c in codes if c not in entries]
         if missing and otherwise is None:
@@ -491,21 +496,22 @@ class Builder:
                 f"no {what} for {', '.join(missing)} of {inp.name!r} and no 'otherwise'",
                 path,
             )
+            return None
         out = [v for c, v in entries.items() if c in codes]
         return [*out, otherwise] if missing and otherwise is not None else out
 
     def lookup(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
-        inp = self.code_keys(d["input"], list(d["points"]), (*path, "points"), "lookup")
+        inp, keys_ok = self.code_keys(d, "points", path, "lookup")
         points = {k: self.points(v, (*path, "points", k), conf) for k, v in d["points"].items()}
         otherwise = (
             self.points(d["otherwise"], (*path, "otherwise"), conf) if "otherwise" in d else None
         )
         if inp is None:
             return None
-        reached = [
-            p.points for p in self.reached(inp, points, otherwise, (*path, "points"), "lookup")
-        ]
-        rng = (min(reached, default=D.ZERO), max(reached, default=D.ZERO))
+        reached = self.reached(inp, points, otherwise, (*path, "points"), "lookup")
+        if reached is None or not keys_ok:
+            return None
+        rng = (min(p.points for p in reached), max(p.points for p in reached))
         return Lookup(inp.name, points, otherwise), rng
 
     def cases(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
@@ -597,7 +603,7 @@ class Builder:
         return Weighted(tuple(kids), normalize, scale), (ends[0], ends[1])
 
     def switch(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
-        inp = self.code_keys(d["input"], list(d["branches"]), (*path, "branches"), "switch")
+        inp, keys_ok = self.code_keys(d, "branches", path, "switch")
         branches = {
             k: self.node(v, (*path, "branches", k), conf, "switch")
             for k, v in d["branches"].items()
@@ -610,8 +616,9 @@ class Builder:
         if inp is None:
             return None
         reached = self.reached(inp, branches, otherwise, (*path, "branches"), "switch")
-        rngs = [n.bounds for n in reached]
-        rng = (min((r[0] for r in rngs), default=D.ZERO), max((r[1] for r in rngs), default=D.ZERO))
+        if reached is None or not keys_ok:
+            return None
+        rng = (min(n.bounds[0] for n in reached), max(n.bounds[1] for n in reached))
         return Switch(inp.name, branches, otherwise), rng
 
     # -- bands -------------------------------------------------------------------------

@@ -69,7 +69,8 @@ def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Crite
     limits = limits or Limits()
     try:
         with open(source, "rb") as fh:
-            raw = fh.read(limits.max_bytes + 1)
+            size = os.fstat(fh.fileno()).st_size  # 0 for pipes and devices: read up to the limit
+            raw = fh.read(min(size, limits.max_bytes) + 1 if size else limits.max_bytes + 1)
     except OSError as exc:
         raise CriteriaError(
             [Problem("file.unreadable", exc.strerror or str(exc), source)]
