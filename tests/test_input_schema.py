@@ -77,7 +77,9 @@ def test_numbers_dates_and_defaults(sink: Criteria) -> None:
         "minimum": 0,
         "maximum": 100,
         "multipleOf": 0.5,
+        "x-asnmerit-step": {"step": "0.5", "from": "0"},
     }
+    assert props["tanggal"]["formatMinimum"] == "2020-01-01"
     assert props["tanggal"]["format"] == "date"
     assert props["unit"]["default"] == "pusat"
     assert "unit" not in sink.input_schema()["required"]

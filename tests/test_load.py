@@ -182,12 +182,24 @@ def test_semantic_problems_are_all_reported_and_positioned() -> None:
     ]
 
 
-def test_upper_bounds_must_reach_the_maximum() -> None:
-    text = BASE.replace("policy: lower_bounds", "policy: upper_bounds").replace("[5, 10]", "[5, 9]")
-    assert [c for c, _, _ in problems(text)] == ["bands.coverage"]
-    assert (
-        asnmerit.loads(BASE.replace("[5, 10]", "[5, 9]")).score_max == 10
-    )  # lower_bounds: the top band runs on
+def test_bands_must_reach_both_ends_under_every_policy() -> None:
+    # A caller may override the file's policy, so every policy must classify every score.
+    for policy in ("lower_bounds", "upper_bounds", "round_then_classify"):
+        text = BASE.replace("policy: lower_bounds", f"policy: {policy}")
+        assert [c for c, _, _ in problems(text.replace("[5, 10]", "[5, 9]"))] == ["bands.coverage"]
+        assert [c for c, _, _ in problems(text.replace("[null, 4]", "[2, 4]"))] == [
+            "bands.coverage"
+        ]
+        assert asnmerit.loads(text.replace("[5, 10]", "[5, null]")).score_max == 10
+
+
+def test_band_bounds_sit_on_the_step() -> None:
+    text = BASE.replace("[null, 4]", "[null, 4.5]").replace("[5, 10]", "[5.5, 10]")
+    assert [c for c, _, _ in problems(text)] == ["bands.step", "bands.step"]
+    halves = text.replace("policy: lower_bounds", "policy: lower_bounds\n  step: 0.5").replace(
+        "[5.5, 10]", "[5, 10]"
+    )
+    assert asnmerit.loads(halves).bands.step == Decimal("0.5")
 
 
 WEIGHTED = (

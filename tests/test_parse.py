@@ -146,3 +146,18 @@ def test_alias_bomb_is_stopped_by_counting_not_by_memory() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
     assert codes("\n".join(lines) + "\n") == ["yaml.too-many-nodes"]
+
+
+def test_json_surrogate_pairs_are_joined_and_lone_ones_refused() -> None:
+    assert data('{"a": "\\ud83d\\ude00", "\\ud83d\\ude01": 1}') == {
+        "a": "\U0001f600",
+        "\U0001f601": 1,
+    }
+    assert codes('{"a": "\\ud83d x"}') == ["yaml.encoding"]
+
+
+@pytest.mark.parametrize(
+    "text", ["a: 1" + "0" * 40, "a: 1e16", "a: 0.0000000000000001", "a: -1e99999"]
+)
+def test_numbers_must_be_bounded(text: str) -> None:
+    assert codes(text + "\n") == ["value.number"]

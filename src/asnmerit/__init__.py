@@ -15,6 +15,7 @@ from .catalog import SchemeInfo, catalog, criteria_dir, get
 from .errors import (
     AsnmeritError,
     CriteriaError,
+    EvaluationError,
     InputError,
     InputIssue,
     Problem,
@@ -23,6 +24,7 @@ from .errors import (
 from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evaluate
 from .load import criteria_schema, load, loads
 from .model import Band, Criteria
+from .parse import Limits
 
 __version__ = "0.1.0"
 
@@ -33,9 +35,11 @@ __all__ = [
     "Criteria",
     "CriteriaError",
     "Evaluation",
+    "EvaluationError",
     "Ineligibility",
     "InputError",
     "InputIssue",
+    "Limits",
     "Problem",
     "SchemeInfo",
     "SchemeNotFoundError",

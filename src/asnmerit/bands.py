@@ -33,7 +33,7 @@ def classify(
 ) -> Band:
     """The band of ``score``; ``policy`` overrides the criteria file's own."""
     try:
-        value = to_decimal(score)
+        value = to_decimal(score, limit=False)
     except BadValue as bad:
         raise ScoreOutOfRangeError(f"score must be {bad.expected}, got {score!r}") from None
     if not criteria.score_min <= value <= criteria.score_max:

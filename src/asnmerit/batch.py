@@ -7,19 +7,20 @@ from typing import Any
 
 import attrs
 
-from .errors import InputError
+from .errors import AsnmeritError, InputError
 from .evaluate import Evaluation, evaluate
 from .model import BandPolicy, Criteria
 
 
 @attrs.frozen
 class RowResult:
-    """One input row: its 1-based number, and either an evaluation or an input error."""
+    """One input row: its 1-based number, its identifiers, and either an evaluation or the
+    error that stopped it (usually an :class:`~asnmerit.errors.InputError`)."""
 
     row: int
     identifiers: Mapping[str, Any]
     evaluation: Evaluation | None = None
-    error: InputError | None = None
+    error: AsnmeritError | None = None
 
     @property
     def ok(self) -> bool:
@@ -46,4 +47,6 @@ def evaluate_records(
             results.append(RowResult(row, ids, evaluation=ev))
         except InputError as err:
             results.append(RowResult(row, ids, error=err.at_row(row)))
+        except AsnmeritError as err:  # never lose a row, whatever stopped it
+            results.append(RowResult(row, ids, error=err))
     return results

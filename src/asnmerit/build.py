@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 from . import decimals as D
 from .errors import Problem
-from .inputs import BadValue, coerce, coerce_subject
+from .inputs import BadValue, coerce, coerce_subject, describe
 from .model import (
     AllOf,
     AnyOf,
@@ -52,6 +52,9 @@ from .model import (
 )
 from .parse import Document, Path
 
+RESERVED = frozenset({"row", "score", "band", "band_label", "eligible", "warnings", "error"})
+"""Names of result columns: no identifier or score node may take them."""
+
 _KINDS = ("lookup", "cases", "direct", "sum", "weighted", "switch")
 _OPS = ("is", "in", "not_in", "lt", "le", "gt", "ge")
 _ORDER_OPS = ("lt", "le", "gt", "ge")
@@ -83,6 +86,9 @@ class Builder:
         self.inputs: dict[str, Input] = {}
         self.node_ids: dict[str, Path] = {}
         self.broken: set[str] = set()
+        self.cited: set[str] = set()
+        self.used_inputs: set[str] = set()
+        self.stage_rounding: Rounding | None = None
 
     def report(self, code: str, message: str, path: Path, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(code, message, path, key=key))
@@ -99,23 +105,25 @@ class Builder:
                 (*path, "ref"),
             )
             return None
+        self.cited.add(ref.key)
         return Citation(ref, d.get("article"), d.get("note"))
 
     def basis(self, items: list[Any] | None, path: Path) -> tuple[Citation, ...]:
-        cites = (self.cite(item, (*path, i)) for i, item in enumerate(items or ()))
+        cites = [self.cite(item, (*path, i)) for i, item in enumerate(items or ())]
         return tuple(c for c in cites if c is not None)
 
-    def provenance(self, d: Mapping[str, Any], path: Path, inherited: str) -> Provenance:
+    def provenance(self, d: Mapping[str, Any], path: Path, up: Provenance) -> Provenance:
+        """``d``'s own basis, confidence and note; basis and confidence default to ``up``'s."""
         return Provenance(
-            self.basis(d.get("basis"), (*path, "basis")),
-            d.get("confidence", inherited),
+            self.basis(d.get("basis"), (*path, "basis")) or up.basis,
+            d.get("confidence", up.confidence),
             d.get("note"),
         )
 
-    def points(self, value: Any, path: Path, inherited: str) -> Points:
+    def points(self, value: Any, path: Path, up: Provenance) -> Points:
         if isinstance(value, Mapping):
-            return Points(_dec(value["points"]), self.provenance(value, path, inherited))
-        return Points(_dec(value), Provenance(confidence=cast(Any, inherited)))
+            return Points(_dec(value["points"]), self.provenance(value, path, up))
+        return Points(_dec(value), Provenance(up.basis, up.confidence))
 
     # -- the whole file ----------------------------------------------------------------
 
@@ -139,9 +147,10 @@ class Builder:
                 ref.get("url"),
                 ref.get("note"),
             )
-        basis = self.basis(data.get("basis"), ("basis",))
+        top = Provenance(self.basis(data.get("basis"), ("basis",)), cast(Any, conf))
+        file_level = Provenance((), top.confidence)
         for name, spec in data["inputs"].items():
-            self.inputs[name] = self.input(name, spec, ("inputs", name), conf)
+            self.inputs[name] = self.input(name, spec, ("inputs", name), file_level)
         identifiers = {}
         for name, spec in (data.get("identifiers") or {}).items():
             if name in self.inputs:
@@ -153,12 +162,15 @@ class Builder:
                 )
             identifiers[name] = Identifier(name, _text(spec["label"]), spec.get("description"))
         rounding = self.rounding(data.get("rounding"))
-        score = self.node(data["score"], ("score",), conf, parent=None)
+        if rounding is not None and rounding.stage == "nodes":
+            self.stage_rounding = rounding
+        score = self.node(data["score"], ("score",), top, parent=None)
         lo, hi = score.bounds
         if rounding is not None:
             lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
-        bands = self.bands(data["bands"], ("bands",), conf, (lo, hi))
-        gates = self.gates(data.get("eligibility") or [], conf)
+        bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
+        gates = self.gates(data.get("eligibility") or [], top)
+        self.names(identifiers)
         if self.problems or valid_from is None or score is None or bands is None:
             return None
         criteria = Criteria(
@@ -177,19 +189,58 @@ class Builder:
             score_max=hi,
             digest=self.digest,
             references=self.references,
-            basis=basis,
-            confidence=cast(Any, conf),
+            basis=top.basis,
+            confidence=top.confidence,
             notes=data.get("notes"),
             rounding=rounding,
             eligibility=gates,
             source=self.doc.source,
         )
         examples = self.examples(criteria, data.get("examples") or [])
+        self.unused()
         if self.problems:
             return None
         from attrs import evolve
 
         return evolve(criteria, examples=examples)
+
+    def names(self, identifiers: Mapping[str, Identifier]) -> None:
+        """Identifiers and node ids name output columns: they must not collide."""
+        for name in identifiers:
+            if name in RESERVED or name in self.node_ids:
+                what = "a result column" if name in RESERVED else "a score node"
+                self.report(
+                    "name.reserved",
+                    f"identifier {name!r} is also the name of {what}",
+                    ("identifiers", name),
+                    key=True,
+                )
+        for node_id, path in self.node_ids.items():
+            if node_id in RESERVED:
+                self.report(
+                    "name.reserved",
+                    f"node id {node_id!r} is the name of a result column ({', '.join(sorted(RESERVED))})",
+                    path,
+                )
+
+    def unused(self) -> None:
+        """Declared inputs no node or gate reads, and references nothing cites."""
+        for name in self.inputs:
+            if name not in self.used_inputs:
+                self.report(
+                    "input.unused",
+                    f"input {name!r} is not used by any node or gate",
+                    ("inputs", name),
+                    key=True,
+                )
+        for key in self.references:
+            if key not in self.cited:
+                self.report(
+                    "reference.unused",
+                    f"reference {key!r} is not cited by any basis or example",
+                    ("references", key),
+                    key=True,
+                )
 
     def date(self, value: str | None, path: Path) -> dt.date | None:
         if value is None:
@@ -207,18 +258,19 @@ class Builder:
 
     # -- inputs ------------------------------------------------------------------------
 
-    def input(self, name: str, d: Mapping[str, Any], path: Path, conf: str) -> Input:
+    def input(self, name: str, d: Mapping[str, Any], path: Path, up: Provenance) -> Input:
         kind = d["type"]
         codes: list[Code] = []
         spellings: dict[str, str] = {}
         for code, spec in (d.get("values") or {}).items():
             aliases = tuple(spec.get("aliases", ()))
-            for spelling in (code, *aliases):
+            for j, spelling in enumerate((code, *aliases)):
                 if spelling in spellings:
                     self.report(
                         "input.alias",
                         f"{spelling!r} names both {spellings[spelling]!r} and {code!r}",
-                        (*path, "values", code),
+                        (*path, "values", code, "aliases", j - 1) if j else (*path, "values", code),
+                        key=not j,
                     )
                 spellings[spelling] = code
             codes.append(
@@ -227,7 +279,7 @@ class Builder:
                     _text(spec["label"]),
                     aliases,
                     spec.get("description"),
-                    self.provenance(spec, (*path, "values", code), conf),
+                    self.provenance(spec, (*path, "values", code), up),
                 )
             )
         if kind != "enum":
@@ -239,8 +291,8 @@ class Builder:
                         (*path, key),
                         key=True,
                     )
-        if kind in ("enum", "boolean"):
-            for key in ("min", "max", "step", "unit"):
+        if kind in ("enum", "boolean", "date"):
+            for key in ("min", "max", "step", "unit") if kind != "date" else ("step", "unit"):
                 if key in d:
                     self.report(
                         "input.misplaced",
@@ -274,7 +326,7 @@ class Builder:
             min=lo,
             max=hi,
             step=_opt_dec(d.get("step")),
-            provenance=self.provenance(d, path, conf),
+            provenance=self.provenance(d, path, up),
         )
         if "default" in d:
             try:
@@ -284,7 +336,7 @@ class Builder:
             except BadValue as bad:
                 self.report(
                     "input.default",
-                    f"default {d['default']!r} is not {bad.expected}",
+                    f"default: expected {bad.expected}, got {describe(d['default'])}",
                     (*path, "default"),
                 )
         return inp
@@ -326,6 +378,7 @@ class Builder:
         if inp is None:
             self.unknown_input(name, (*path, "input"))
             return None
+        self.used_inputs.add(name)
         ops = [k for k in _OPS if k in d]
         if not ops:
             self.report(
@@ -347,7 +400,8 @@ class Builder:
             values = raw if many else [raw]
             if many != isinstance(raw, list):
                 continue  # the schema already reported it
-            good = [self.operand(inp, v, (*path, op)) for v in values]
+            where = [(*path, op, i) if many else (*path, op) for i in range(len(values))]
+            good = [self.operand(inp, v, at) for v, at in zip(values, where, strict=True)]
             if any(g is None for g in good):
                 continue
             tests.append(Test(name, cast(Op, op), tuple(good) if many else good[0]))
@@ -356,20 +410,11 @@ class Builder:
         return tests[0] if len(tests) == 1 else AllOf(tuple(tests))
 
     def operand(self, inp: Input, value: Any, path: Path) -> Any:
-        if inp.type == "enum":
-            if value not in inp.code_names:
-                self.report(
-                    "condition.unknown-code",
-                    f"{value!r} is not a code of {inp.name!r} ({', '.join(inp.code_names)})",
-                    path,
-                )
-                return None
-            return value
         if inp.type == "boolean":
             if not isinstance(value, bool):
                 self.report(
                     "condition.type",
-                    f"{inp.name!r} is boolean; compare it with true or false, not {value!r}",
+                    f"{inp.name!r} is boolean; compare it with true or false, not {describe(value)}",
                     path,
                 )
                 return None
@@ -377,7 +422,8 @@ class Builder:
         try:
             return coerce(_unbounded(inp), value)
         except BadValue as bad:
-            self.report("condition.type", f"{inp.name!r} takes {bad.expected}, not {value!r}", path)
+            code = "condition.unknown-code" if inp.type == "enum" else "condition.type"
+            self.report(code, f"{inp.name!r} takes {bad.expected}, not {describe(value)}", path)
             return None
 
     def unknown_input(self, name: str, path: Path) -> None:
@@ -386,7 +432,7 @@ class Builder:
 
     # -- the score tree ----------------------------------------------------------------
 
-    def node(self, d: Mapping[str, Any], path: Path, conf: str, parent: str | None) -> Node:
+    def node(self, d: Mapping[str, Any], path: Path, up: Provenance, parent: str | None) -> Node:
         node_id = d["id"]
         if node_id in self.node_ids:
             first = self.doc.position(self.node_ids[node_id])
@@ -396,7 +442,7 @@ class Builder:
             )
         else:
             self.node_ids[node_id] = (*path, "id")
-        conf = d.get("confidence", conf)
+        prov = self.provenance(d, path, up)
         kind_key = next(k for k in _KINDS if k in d)
         payload = d[kind_key]
         kpath = (*path, kind_key)
@@ -407,7 +453,7 @@ class Builder:
                 (*path, "weight"),
                 key=True,
             )
-        builders: dict[str, Callable[[Any, Path, str], tuple[Kind, Range] | None]] = {
+        builders: dict[str, Callable[[Any, Path, Provenance], tuple[Kind, Range] | None]] = {
             "lookup": self.lookup,
             "cases": self.cases,
             "direct": self.direct,
@@ -415,7 +461,7 @@ class Builder:
             "weighted": self.weighted,
             "switch": self.switch,
         }
-        built = builders[kind_key](payload, kpath, conf)
+        built = builders[kind_key](payload, kpath, prov)
         kind, (lo, hi) = built if built else (Sum(()), (D.ZERO, D.ZERO))
 
         if "stage" in (d.get("rounding") or {}):
@@ -426,11 +472,13 @@ class Builder:
                 key=True,
             )
         cap = _opt_dec(d.get("cap"))
-        rounding = self.rounding(d.get("rounding"))
+        rounding = self.rounding(d.get("rounding")) or self.stage_rounding
         if cap is not None:
             lo, hi = min(lo, cap), min(hi, cap)
         if rounding is not None:
             lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
+        else:
+            lo, hi = D.tidy(lo), D.tidy(hi)  # 22.5 + 17.5 is shown as 40, not 40.0
         node = Node(
             id=node_id,
             label=_text(d["label"]),
@@ -439,9 +487,9 @@ class Builder:
             max=_opt_dec(d.get("max")),
             weight=_opt_dec(d.get("weight")),
             cap=cap,
-            rounding=rounding,
+            rounding=self.rounding(d.get("rounding")),
             description=d.get("description"),
-            provenance=self.provenance(d, path, conf),
+            provenance=prov,
         )
         # A node whose content (or a descendant's) failed has unknown bounds: check no further.
         broken = built is None or any(k.id in self.broken for k in node.children)
@@ -465,6 +513,7 @@ class Builder:
         if inp is None:
             self.unknown_input(name, (*path, "input"))
             return None, False
+        self.used_inputs.add(name)
         if inp.type not in ("enum", "boolean"):
             self.report(
                 "node.input-type",
@@ -500,11 +549,11 @@ class Builder:
         out = [v for c, v in entries.items() if c in codes]
         return [*out, otherwise] if missing and otherwise is not None else out
 
-    def lookup(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+    def lookup(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
         inp, keys_ok = self.code_keys(d, "points", path, "lookup")
-        points = {k: self.points(v, (*path, "points", k), conf) for k, v in d["points"].items()}
+        points = {k: self.points(v, (*path, "points", k), up) for k, v in d["points"].items()}
         otherwise = (
-            self.points(d["otherwise"], (*path, "otherwise"), conf) if "otherwise" in d else None
+            self.points(d["otherwise"], (*path, "otherwise"), up) if "otherwise" in d else None
         )
         if inp is None:
             return None
@@ -514,25 +563,26 @@ class Builder:
         rng = (min(p.points for p in reached), max(p.points for p in reached))
         return Lookup(inp.name, points, otherwise), rng
 
-    def cases(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+    def cases(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
         rules = []
         for i, r in enumerate(d["when"]):
             rpath = (*path, "when", i)
             cond = self.condition(r["if"], (*rpath, "if"))
-            pts = Points(_dec(r["points"]), self.provenance(r, rpath, conf))
+            pts = Points(_dec(r["points"]), self.provenance(r, rpath, up))
             if cond is not None:
                 rules.append(Rule(cond, pts, _text(r["label"]) if "label" in r else None))
-        otherwise = self.points(d["otherwise"], (*path, "otherwise"), conf)
+        otherwise = self.points(d["otherwise"], (*path, "otherwise"), up)
         if len(rules) != len(d["when"]):
             return None
         values = [r.points.points for r in rules] + [otherwise.points]
         return Cases(tuple(rules), otherwise), (min(values), max(values))
 
-    def direct(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+    def direct(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
         inp = self.inputs.get(d["input"])
         if inp is None:
             self.unknown_input(d["input"], (*path, "input"))
             return None
+        self.used_inputs.add(inp.name)
         if inp.type not in ("number", "integer") or inp.min is None or inp.max is None:
             self.report(
                 "direct.input",
@@ -546,16 +596,18 @@ class Builder:
         )
         return Direct(inp.name, factor), (ends[0], ends[1])
 
-    def children(self, items: list[Any], path: Path, conf: str, parent: str) -> list[Node]:
-        return [self.node(item, (*path, i), conf, parent) for i, item in enumerate(items)]
+    def children(self, items: list[Any], path: Path, up: Provenance, parent: str) -> list[Node]:
+        return [self.node(item, (*path, i), up, parent) for i, item in enumerate(items)]
 
-    def sum(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
-        kids = self.children(d["of"], (*path, "of"), conf, "sum")
+    def sum(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
+        kids = self.children(d["of"], (*path, "of"), up, "sum")
         rngs = [k.bounds for k in kids]
         return Sum(tuple(kids)), (D.total(r[0] for r in rngs), D.total(r[1] for r in rngs))
 
-    def weighted(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
-        kids = self.children(d["of"], (*path, "of"), conf, "weighted")
+    def weighted(
+        self, d: Mapping[str, Any], path: Path, up: Provenance
+    ) -> tuple[Kind, Range] | None:
+        kids = self.children(d["of"], (*path, "of"), up, "weighted")
         normalize = bool(d.get("normalize", False))
         scale = _dec(d.get("scale", 1))
         ok = True
@@ -592,24 +644,22 @@ class Builder:
                 (*path, "of"),
             )
             return None
-        lo = hi = D.ZERO
-        for kid in kids:
-            klo, khi = kid.bounds
-            if normalize:
-                klo, khi = D.div(klo, khi), D.ONE
-            w = cast(Decimal, kid.weight)
-            lo, hi = D.add(lo, D.mul(w, klo)), D.add(hi, D.mul(w, khi))
-        ends = sorted([D.mul(scale, lo), D.mul(scale, hi)])
+        lows = [
+            (cast(Decimal, k.weight), k.bounds[0], k.bounds[1] if normalize else None) for k in kids
+        ]
+        highs = [
+            (cast(Decimal, k.weight), k.bounds[1], k.bounds[1] if normalize else None) for k in kids
+        ]
+        ends = sorted([D.weighted_sum(lows, scale), D.weighted_sum(highs, scale)])
         return Weighted(tuple(kids), normalize, scale), (ends[0], ends[1])
 
-    def switch(self, d: Mapping[str, Any], path: Path, conf: str) -> tuple[Kind, Range] | None:
+    def switch(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
         inp, keys_ok = self.code_keys(d, "branches", path, "switch")
         branches = {
-            k: self.node(v, (*path, "branches", k), conf, "switch")
-            for k, v in d["branches"].items()
+            k: self.node(v, (*path, "branches", k), up, "switch") for k, v in d["branches"].items()
         }
         otherwise = (
-            self.node(d["otherwise"], (*path, "otherwise"), conf, "switch")
+            self.node(d["otherwise"], (*path, "otherwise"), up, "switch")
             if "otherwise" in d
             else None
         )
@@ -624,9 +674,12 @@ class Builder:
     # -- bands -------------------------------------------------------------------------
 
     def bands(
-        self, d: Mapping[str, Any], path: Path, conf: str, score_range: Range
+        self, d: Mapping[str, Any], path: Path, up: Provenance, score_range: Range, broken: bool
     ) -> Bands | None:
-        # The block's own confidence is the policy's; the rows inherit the file's.
+        """The band table, checked so that every policy classifies every possible score:
+        ranges meet at ``step`` (no gap, no overlap), bounds are multiples of ``step``, and
+        the lowest and highest bands reach the scheme's minimum and maximum."""
+        # The block's own provenance is the policy's; the rows inherit the file's.
         step = _dec(d.get("step", 1))
         rows = []
         codes: set[str] = set()
@@ -644,39 +697,41 @@ class Builder:
                 self.report(
                     "bands.range", f"range [{lower}, {upper}] runs backwards", (*bpath, "range")
                 )
-            rows.append(
-                (
-                    i,
-                    Band(
-                        b["code"], _text(b["label"]), lower, upper, self.provenance(b, bpath, conf)
-                    ),
-                )
-            )
+            for j, bound in enumerate((lower, upper)):
+                if bound is not None and not D.is_multiple(bound, step):
+                    self.report(
+                        "bands.step",
+                        f"{D.plain(bound)} is not a multiple of the step {D.plain(step)}",
+                        (*bpath, "range", j),
+                    )
+            band = Band(b["code"], _text(b["label"]), lower, upper, self.provenance(b, bpath, up))
+            rows.append((i, band))
         rows.sort(key=lambda r: _sort_key(r[1]))
         for (_, a), (j, b) in itertools.pairwise(rows):
             self.band_pair(a, b, step, (*path, "table", j, "range"))
         table = tuple(b for _, b in rows)
         lo, hi = score_range
         first, last = table[0], table[-1]
-        policy = d["policy"]
-        if first.lower is not None and first.lower > lo:
+        if not broken and first.lower is not None and first.lower > lo:
             self.report(
                 "bands.coverage",
-                f"scores from {D.plain(lo)} up to {D.plain(first.lower)} fall in no band (the lowest band starts at {D.plain(first.lower)})",
+                f"scores from {D.plain(lo)} up to {D.plain(first.lower)} fall in no band "
+                "(write null as the lowest band's lower bound to let it run down to the minimum)",
                 (*path, "table"),
             )
-        if policy != "lower_bounds" and last.upper is not None and last.upper < hi:
+        if not broken and last.upper is not None and last.upper < hi:
             self.report(
                 "bands.coverage",
-                f"scores above {D.plain(last.upper)} up to the maximum {D.plain(hi)} fall in no band",
+                f"scores above {D.plain(last.upper)} up to the maximum {D.plain(hi)} fall in no band "
+                "(write null as the highest band's upper bound to let it run up to the maximum)",
                 (*path, "table"),
             )
         return Bands(
-            policy=policy,
+            policy=d["policy"],
             table=table,
             step=step,
             rounding_mode=d.get("rounding_mode", "half_up"),
-            provenance=self.provenance(d, path, conf),
+            provenance=self.provenance(d, path, up),
         )
 
     def band_pair(self, a: Band, b: Band, step: Decimal, path: Path) -> None:
@@ -703,7 +758,7 @@ class Builder:
 
     # -- gates and examples ------------------------------------------------------------
 
-    def gates(self, items: list[Any], conf: str) -> tuple[Gate, ...]:
+    def gates(self, items: list[Any], up: Provenance) -> tuple[Gate, ...]:
         out = []
         seen: set[str] = set()
         for i, g in enumerate(items):
@@ -715,7 +770,7 @@ class Builder:
             seen.add(g["id"])
             cond = self.condition(g["require"], (*path, "require"))
             if cond is not None:
-                out.append(Gate(g["id"], cond, _text(g["reason"]), self.provenance(g, path, conf)))
+                out.append(Gate(g["id"], cond, _text(g["reason"]), self.provenance(g, path, up)))
         return tuple(out)
 
     def examples(self, criteria: Criteria, items: list[Any]) -> tuple[Example, ...]:

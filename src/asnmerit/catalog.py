@@ -30,10 +30,14 @@ def criteria_dir() -> Path:
     raise SchemeNotFoundError("the bundled criteria folder is missing from this installation")
 
 
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def criteria_files(root: Path | None = None) -> list[Path]:
-    """Every criteria file (``*.yaml``) under ``root`` (default: the bundled folder), sorted."""
+    """Every criteria file (``.yaml``, ``.yml``, ``.json``) under ``root`` (default: the
+    bundled folder), sorted."""
     root = root or criteria_dir()
-    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
 
 
 @functools.cache
@@ -74,7 +78,12 @@ def get(scheme_id: str, as_of: dt.date | str | None = None) -> Criteria:
         raise SchemeNotFoundError(f"no bundled scheme {scheme_id!r}; bundled: {known}")
     if as_of is None:
         return versions[-1]
-    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    if isinstance(as_of, dt.datetime):
+        day = as_of.date()
+    elif isinstance(as_of, dt.date):
+        day = as_of
+    else:
+        day = dt.date.fromisoformat(as_of)
     for c in versions:
         if c.in_force(day):
             return c

@@ -37,6 +37,8 @@ def resolve(scheme: str, as_of: str | None = None) -> Criteria:
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
         if not path.is_file():
             raise UsageError(f"no such criteria file: {scheme}")
+        if as_of is not None:
+            raise UsageError("--as-of chooses among bundled versions; it does not apply to a file")
         return load(path)
     try:
         return get(scheme, as_of)
@@ -176,25 +178,35 @@ def cmd_test(args: argparse.Namespace) -> int:
     return FINDINGS if failed or not out else OK
 
 
-def _result_row(criteria: Criteria, r: RowResult) -> dict[str, Any]:
+def _result_row(r: RowResult, lang: str) -> dict[str, Any]:
     row: dict[str, Any] = {"row": r.row, **r.identifiers}
     if r.evaluation is not None:
         ev = r.evaluation
         row.update(
             score=D.plain(ev.score),
             band=ev.band.code,
-            band_label=ev.band.label.id,
+            band_label=ev.band.label.get(lang),
             eligible=str(ev.eligible).lower(),
         )
         for comp in ev.components.children:
             row[comp.id] = D.plain(comp.points)
         row["warnings"] = "; ".join(sorted({w.code for w in ev.warnings}))
     else:
-        assert r.error is not None
-        row["error"] = "; ".join(
-            f"{i.field}: expected {i.expected}, got {i.got}" for i in r.error.issues
-        )
+        row["error"] = _error_text(r.error)
+
     return row
+
+
+def _error_text(error: AsnmeritError | None) -> str:
+    if isinstance(error, InputError):
+        return "; ".join(f"{i.field}: expected {i.expected}, got {i.got}" for i in error.issues)
+    return str(error)
+
+
+def _error_json(error: AsnmeritError | None) -> list[dict[str, str]]:
+    if isinstance(error, InputError):
+        return [{"field": i.field, "expected": i.expected, "got": i.got} for i in error.issues]
+    return [{"field": "", "expected": "", "got": str(error)}]
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -208,13 +220,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         data = [
             {"row": r.row, "result": r.evaluation.to_dict()}
             if r.evaluation is not None
-            else {
-                "row": r.row,
-                "error": [
-                    {"field": i.field, "expected": i.expected, "got": i.got}
-                    for i in r.error.issues  # type: ignore[union-attr]
-                ],
-            }
+            else {"row": r.row, **r.identifiers, "error": _error_json(r.error)}
             for r in results
         ]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -231,9 +237,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "warnings",
             "error",
         ]
-        text = to_csv([_result_row(criteria, r) for r in results], columns)
+        text = to_csv([_result_row(r, args.lang) for r in results], columns)
     if args.output:
-        write_atomic(args.output, text)
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
     failed = sum(not r.ok for r in results)
@@ -328,12 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"asnmerit {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, help: str, *, json: bool = True, lang: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("--json", action="store_true", help="machine-readable output")
-        p.add_argument(
-            "--lang", choices=("id", "en"), default="id", help="language of labels (default id)"
-        )
+        if json:
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+        if lang:
+            p.add_argument(
+                "--lang", choices=("id", "en"), default="id", help="language of labels (default id)"
+            )
         return p
 
     def scheme(p: argparse.ArgumentParser) -> None:
@@ -352,13 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("show", "show a scheme: inputs, score tree with maxima, basis, confidence, bands")
     scheme(p)
     p.set_defaults(func=cmd_show)
-    p = add("validate", "check criteria files (folders are searched for *.yaml)")
+    p = add(
+        "validate", "check criteria files (folders are searched for criteria files)", lang=False
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_validate)
-    p = add("test", "run the examples inside criteria files")
+    p = add("test", "run the examples inside criteria files", lang=False)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_test)
-    p = add("evaluate", "score every record of a CSV / JSON / YAML file")
+    p = add("evaluate", "score every record of a CSV / JSON / YAML file", json=False)
     scheme(p)
     p.add_argument("file", help="records: .csv (header row), .json or .yaml (a list of records)")
     p.add_argument(
@@ -382,7 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
     policy(p)
     p.set_defaults(func=cmd_explain)
-    p = add("schema", "print a JSON Schema: of criteria files, or of one scheme's subject record")
+    p = add(
+        "schema",
+        "print a JSON Schema: of criteria files, or of one scheme's subject record",
+        json=False,
+        lang=False,
+    )
     p.add_argument("what", choices=("criteria", "input"))
     p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
     p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")

@@ -4,6 +4,7 @@
   found, each with ``file:line:col`` and a stable code (see ``docs/errors.md``).
 * :class:`InputError` -- subject data does not fit a scheme's inputs; carries every
   :class:`InputIssue` (field, row, expected, got).
+* :class:`EvaluationError` -- valid criteria and data that could still not be scored.
 * :class:`SchemeNotFoundError` -- no bundled scheme (or version) matches a request.
 """
 
@@ -78,6 +79,10 @@ class InputError(AsnmeritError, ValueError):
     def at_row(self, row: int) -> InputError:
         """The same issues, labelled with a row number (for batch reports)."""
         return InputError(attrs.evolve(i, row=row) for i in self.issues)
+
+
+class EvaluationError(AsnmeritError):
+    """Valid criteria and valid data could not be scored (a limit of the engine was hit)."""
 
 
 class SchemeNotFoundError(AsnmeritError, LookupError):

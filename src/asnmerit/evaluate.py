@@ -8,6 +8,7 @@ basis and its confidence.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -16,9 +17,10 @@ import attrs
 
 from . import decimals as D
 from .bands import classify
-from .errors import InputError, InputIssue
+from .errors import EvaluationError, InputError, InputIssue
 from .inputs import split_subject
 from .model import (
+    BAND_POLICIES,
     WEAK,
     AllOf,
     AnyOf,
@@ -32,7 +34,6 @@ from .model import (
     Lookup,
     Node,
     Not,
-    Points,
     Provenance,
     Rounding,
     Sum,
@@ -142,6 +143,10 @@ def _json_value(value: Any) -> Any:
         return D.plain(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
     return value
 
 
@@ -175,9 +180,20 @@ def evaluate(
     criteria file's boundary policy. Raises :class:`~asnmerit.errors.InputError`
     listing every problem with the record.
     """
+    if band_policy is not None and band_policy not in BAND_POLICIES:
+        raise ValueError(
+            f"unknown band policy {band_policy!r}; expected one of {', '.join(BAND_POLICIES)}"
+        )
     values, identifiers, issues = split_subject(criteria, subject)
+    if not isinstance(subject, Mapping):
+        raise InputError(issues)
     run = _Run(criteria, values)
-    root = run.node(criteria.score, "")
+    try:
+        root = run.node(criteria.score, "")
+    except decimal.Inexact:  # pragma: no cover - bounded numbers keep arithmetic exact
+        raise EvaluationError(
+            f"{criteria.id} {criteria.version}: arithmetic would lose digits"
+        ) from None
     failed = tuple(Ineligibility(g.id, g.reason) for g in criteria.eligibility if not run.gate(g))
     bad = {i.field for i in issues}
     issues += [
@@ -187,13 +203,14 @@ def evaluate(
     ]
     if issues:
         raise InputError(issues)
+    run.used_values()
     score = root.points
     if criteria.rounding is not None:
         score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)
         root = attrs.evolve(root, points=score)
     policy = band_policy or criteria.bands.policy
     band = classify(criteria, score, policy)
-    if not _in_published_range(criteria, score):
+    if band_policy is None and not _in_published_range(criteria, score):
         run.weak(
             "bands",
             criteria.bands.provenance,
@@ -223,11 +240,24 @@ class _Run:
         self.criteria = criteria
         self.values = values
         self.missing: dict[str, list[str]] = {}
+        self.used: set[str] = set()
         self.warnings: list[ScoreWarning] = []
         rounding = criteria.rounding
         self.node_rounding: Rounding | None = (
             rounding if rounding and rounding.stage == "nodes" else None
         )
+
+    def used_values(self) -> None:
+        """Warn about inputs (or codes) used whose declaration is reconstructed or assumed."""
+        for name, inp in self.criteria.inputs.items():
+            if name not in self.used:
+                continue
+            self.weak(f"inputs.{name}", inp.provenance, f"input {name}")
+            for code in inp.codes:
+                if code.code == self.values[name]:
+                    self.weak(
+                        f"inputs.{name}.{code.code}", code.provenance, f"code {code.code} of {name}"
+                    )
 
     def weak(self, path: str, prov: Provenance, what: str) -> None:
         if prov.confidence in WEAK:
@@ -240,6 +270,7 @@ class _Run:
 
     def value(self, name: str, needed_by: str) -> Any:
         if name in self.values:
+            self.used.add(name)
             return self.values[name]
         self.missing.setdefault(name, []).append(needed_by)
         return None
@@ -298,23 +329,23 @@ class _Run:
         else:
             rule = f"{kind.input} = {key}"
         assert entry is not None  # the loader proves lookups complete
-        return entry.points, rule, _merge(node.provenance, entry)
+        return entry.points, rule, entry.provenance
 
     def cases(self, node: Node, kind: Cases) -> tuple[Decimal, str | None, Provenance]:
-        for rule in kind.rules:
-            if self.holds(rule.condition, node.id):
+        # Every rule is tested (a reached node needs all its inputs); the first that holds wins.
+        held = [self.holds(rule.condition, node.id) for rule in kind.rules]
+        for rule, ok in zip(kind.rules, held, strict=True):
+            if ok:
                 text = rule.label.id if rule.label else describe(rule.condition)
-                return rule.points.points, text, _merge(node.provenance, rule.points)
-        return kind.otherwise.points, "otherwise", _merge(node.provenance, kind.otherwise)
+                return rule.points.points, text, rule.points.provenance
+        return kind.otherwise.points, "otherwise", kind.otherwise.provenance
 
     def weighted(self, kind: Weighted, children: tuple[Component, ...]) -> Decimal:
-        acc = D.ZERO
-        for child in children:
-            value = child.points
-            if kind.normalize:
-                value = D.div(value, child.max)  # the loader proves it above 0
-            acc = D.add(acc, D.mul(child.weight or D.ZERO, value))
-        return D.mul(kind.scale, acc)
+        # The loader proves every child has a weight, and a max above 0 when normalized.
+        terms = [
+            (c.weight or D.ZERO, c.points, c.max if kind.normalize else None) for c in children
+        ]
+        return D.weighted_sum(terms, kind.scale)
 
     def switch(self, node: Node, kind: Switch) -> tuple[Node | None, str | None]:
         value = self.value(kind.input, node.id)
@@ -369,12 +400,6 @@ def _in_published_range(criteria: Criteria, score: Decimal) -> bool:
         (b.lower is None or b.lower <= score) and (b.upper is None or score <= b.upper)
         for b in criteria.bands.table
     )
-
-
-def _merge(node: Provenance, entry: Points) -> Provenance:
-    """An entry's provenance, falling back to its node's basis and note."""
-    p = entry.provenance
-    return Provenance(p.basis or node.basis, p.confidence, p.note or node.note)
 
 
 _SYMBOLS = {"is": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}

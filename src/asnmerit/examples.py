@@ -33,7 +33,13 @@ def run_example(criteria: Criteria, example: Example) -> ExampleResult:
             ev = evaluate(criteria, example.inputs, band_policy=example.band_policy)
             score, band, eligible = ev.score, ev.band.code, ev.eligible
             for node_id, want in expect.components.items():
-                got = ev.component(node_id).points
+                try:
+                    got = ev.component(node_id).points
+                except KeyError:
+                    failures.append(
+                        f"component {node_id}: not evaluated (its branch was not taken)"
+                    )
+                    continue
                 if got != want:
                     failures.append(
                         f"component {node_id}: expected {D.plain(want)}, got {D.plain(got)}"

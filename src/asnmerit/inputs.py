@@ -2,26 +2,33 @@
 
 Normalisations (documented in ``docs/inputs.md``; nothing else is guessed):
 
-* an empty cell (``None`` or a blank string) is a missing value; the input's ``default``
-  applies, if it has one;
-* enum: the code itself or one of its declared ``aliases``;
+* an empty cell (``None`` or a blank text) is a missing value; the input's ``default``
+  applies, if it has one; spaces around a text are ignored;
+* enum: the code itself or one of its declared ``aliases`` (exact case); an integer or a
+  boolean counts as its text (``2`` -> ``"2"``, ``True`` -> ``"true"``);
 * boolean: ``True``/``False``, the integers 0/1, or the texts true/false, ya/tidak,
-  yes/no, 1/0 (any case, surrounding spaces ignored);
+  yes/no, 1/0 (any case);
 * number: an int, a Decimal, a float (taken by its shortest repr: ``0.1`` -> ``0.1``),
-  or a text with a decimal point (``22.5``); a decimal comma is an error, not a guess;
-* integer: an int or a text of digits;
-* date: a :class:`datetime.date` or an ISO text ``YYYY-MM-DD``.
+  or a text of ASCII digits with an optional sign and decimal point (``22.5``); a decimal
+  comma, a thousands separator or an exponent is an error, not a guess. Numbers must be
+  bounded (see :func:`asnmerit.decimals.bounded`);
+* integer: the same, with a whole value (``12``, ``12.0``, ``"12"``);
+* date: a :class:`datetime.date` or a text ``YYYY-MM-DD``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from .decimals import CONTEXT, plain
+import attrs
+
+from .decimals import bounded, is_multiple, is_whole, plain
 from .errors import InputError, InputIssue
 from .model import (
     AllOf,
@@ -40,6 +47,8 @@ from .model import (
 
 _TRUE = {"true", "ya", "yes", "1"}
 _FALSE = {"false", "tidak", "no", "0"}
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class BadValue(Exception):
@@ -59,7 +68,12 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
         return f"text {text!r}"
-    if isinstance(value, Decimal | int | float):
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a number of more than 38 digits"
+    if isinstance(value, Decimal):
+        small = len(value.as_tuple().digits) <= 40 and -40 <= value.adjusted() <= 40
+        return f"number {plain(value) if small else value}"
+    if isinstance(value, int | float):
         return f"number {value}"
     if isinstance(value, dt.date):
         return f"date {value.isoformat()}"
@@ -71,13 +85,16 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def to_decimal(value: Any) -> Decimal:
-    """A number (not a boolean) as an exact Decimal; raise :class:`BadValue` otherwise."""
+def to_decimal(value: Any, *, limit: bool = True) -> Decimal:
+    """A number (not a boolean) as an exact Decimal, bounded unless ``limit`` is false;
+    raise :class:`BadValue` otherwise."""
     if isinstance(value, bool):
         raise BadValue("a number")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if value.bit_length() > 128 and limit:
+            raise BadValue("a number below 10^15 in size")
         result = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
@@ -85,17 +102,23 @@ def to_decimal(value: Any) -> Decimal:
         result = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip()
-        if "," in text:
-            raise BadValue("a number with a decimal point (22.5), not a decimal comma")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise BadValue("a number") from None
+        if not _NUMBER.match(text):
+            if re.fullmatch(r"[+-]?[0-9.]*,[0-9]+", text):
+                raise BadValue("a number with a decimal point (22.5), not a decimal comma")
+            if text.lower() in ("nan", "inf", "infinity", "-inf", "+inf", "-infinity"):
+                raise BadValue("a finite number")
+            raise BadValue("a number (digits with an optional decimal point)")
+        result = Decimal(text)
     else:
         raise BadValue("a number")
-    if not result.is_finite():
-        raise BadValue("a finite number")
-    return result
+    if not limit:
+        if not result.is_finite():
+            raise BadValue("a finite number")
+        return result
+    try:
+        return bounded(result)
+    except ValueError as exc:
+        raise BadValue(str(exc)) from None
 
 
 def coerce(inp: Input, value: Any) -> Any:
@@ -117,10 +140,16 @@ def coerce(inp: Input, value: Any) -> Any:
 
 def _enum(inp: Input, value: Any) -> str:
     expected = "one of " + ", ".join(inp.code_names)
-    if not isinstance(value, str):
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
         raise BadValue(expected)
     for code in inp.codes:
-        if value == code.code or value in code.aliases:
+        if text == code.code or text in code.aliases:
             return code.code
     raise BadValue(expected)
 
@@ -144,7 +173,7 @@ def _integer(value: Any) -> Decimal:
         number = to_decimal(value)
     except BadValue:
         raise BadValue("a whole number") from None
-    if number != number.to_integral_value():
+    if not is_whole(number):
         raise BadValue("a whole number")
     return number
 
@@ -154,7 +183,7 @@ def _date(value: Any) -> dt.date:
         raise BadValue("a date without a time (YYYY-MM-DD)")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
@@ -167,16 +196,22 @@ def _bounds(inp: Input, value: Decimal | dt.date) -> None:
     too_low = lo is not None and value < lo  # type: ignore[operator]
     too_high = hi is not None and value > hi  # type: ignore[operator]
     if too_low or too_high:
-        raise BadValue(f"a value from {_show(lo)} to {_show(hi)}")
+        if lo is not None and hi is not None:
+            raise BadValue(f"a value from {_show(lo)} to {_show(hi)}")
+        raise BadValue(
+            f"a value of at least {_show(lo)}"
+            if lo is not None
+            else f"a value of at most {_show(hi)}"
+        )
     if inp.step is not None and isinstance(value, Decimal):
         base = inp.min if isinstance(inp.min, Decimal) else Decimal(0)
-        if CONTEXT.remainder(CONTEXT.subtract(value, base), inp.step) != 0:
-            raise BadValue(f"a multiple of {plain(inp.step)}")
+        if not is_multiple(value, inp.step, base):
+            start = f" from {plain(base)}" if base else ""
+            raise BadValue(f"a multiple of {plain(inp.step)}{start}")
 
 
 def _show(bound: Decimal | dt.date | None) -> str:
-    if bound is None:
-        return "any"
+    assert bound is not None
     return bound.isoformat() if isinstance(bound, dt.date) else plain(bound)
 
 
@@ -229,35 +264,95 @@ def split_subject(
     return values, ids, issues
 
 
+# -- which inputs a subject must give -----------------------------------------------------------
+
+
+@attrs.frozen
+class Needs:
+    """Inputs needed on every path, and per switch code the further needs of that branch."""
+
+    always: frozenset[str]
+    branches: tuple[tuple[str, str, Needs], ...] = ()
+
+
+def requirements(criteria: Criteria) -> Needs:
+    """What a subject of ``criteria`` must give. A node that is reached needs every input
+    it reads (a ``cases`` node: the inputs of all its rules); a switch reaches only the
+    branch of the subject's code. The evaluator follows the same rule."""
+    gates: set[str] = set()
+    for gate in criteria.eligibility:
+        gates |= condition_inputs(gate.require)
+    tree = _needs(criteria, criteria.score)
+    return attrs.evolve(tree, always=tree.always | gates)
+
+
+def _needs(criteria: Criteria, node: Node) -> Needs:
+    kind = node.kind
+    if isinstance(kind, Switch):
+        inp = criteria.inputs[kind.input]
+        codes = ["true", "false"] if inp.type == "boolean" else list(inp.code_names)
+        per_code = {
+            c: _needs(criteria, b) for c in codes if (b := kind.branches.get(c, kind.otherwise))
+        }
+        common = (
+            frozenset.intersection(*(n.always for n in per_code.values()))
+            if len(per_code) == len(codes)
+            else frozenset()
+        )
+        split = tuple(
+            (kind.input, c, attrs.evolve(n, always=n.always - common)) for c, n in per_code.items()
+        )
+        return Needs(frozenset({kind.input}) | common, split)
+    always = set(node_inputs(node))
+    branches: list[tuple[str, str, Needs]] = []
+    for child in node.children:
+        sub = _needs(criteria, child)
+        always |= sub.always
+        branches.extend(sub.branches)
+    return Needs(frozenset(always), tuple(branches))
+
+
 # -- JSON Schema of a subject ----------------------------------------------------------------
 
 
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if is_whole(value) else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def _property(inp: Input) -> dict[str, Any]:
-    prop: dict[str, Any] = {"title": inp.label.get("en"), "description": inp.label.id}
-    if inp.description:
-        prop["description"] = inp.description
+    text = inp.label.id + (f". {inp.description}" if inp.description else "")
+    prop: dict[str, Any] = {"title": inp.label.get("en"), "description": text}
     if inp.type == "enum":
         prop["enum"] = [*inp.code_names, *(a for c in inp.codes for a in c.aliases)]
     elif inp.type == "boolean":
         prop["type"] = "boolean"
     elif inp.type == "date":
         prop.update(type="string", format="date")
+        if inp.min is not None:
+            prop["formatMinimum"] = _json(inp.min)
+        if inp.max is not None:
+            prop["formatMaximum"] = _json(inp.max)
     else:
         prop["type"] = "integer" if inp.type == "integer" else "number"
-        if isinstance(inp.min, Decimal):
-            prop["minimum"] = _json_number(inp.min)
-        if isinstance(inp.max, Decimal):
-            prop["maximum"] = _json_number(inp.max)
+        if inp.min is not None:
+            prop["minimum"] = _json(inp.min)
+        if inp.max is not None:
+            prop["maximum"] = _json(inp.max)
         if inp.step is not None:
-            prop["multipleOf"] = _json_number(inp.step)
+            base = inp.min if isinstance(inp.min, Decimal) else Decimal(0)
+            # multipleOf counts from 0 in binary floating point: only exact for steps such as
+            # 1, 0.5 or 0.25 (a power of two as denominator) and a min on the same grid.
+            dyadic = Fraction(inp.step).denominator & (Fraction(inp.step).denominator - 1) == 0
+            if dyadic and is_multiple(base, inp.step):
+                prop["multipleOf"] = _json(inp.step)
+            prop["x-asnmerit-step"] = {"step": plain(inp.step), "from": plain(base)}
     if inp.default is not None:
-        default = inp.default
-        prop["default"] = _json_number(default) if isinstance(default, Decimal) else default
+        prop["default"] = _json(inp.default)
     return prop
-
-
-def _json_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def input_schema(criteria: Criteria) -> dict[str, Any]:
@@ -266,7 +361,7 @@ def input_schema(criteria: Criteria) -> dict[str, Any]:
     props: dict[str, Any] = {name: _property(inp) for name, inp in criteria.inputs.items()}
     for name, ident in criteria.identifiers.items():
         props[name] = {"title": ident.label.get("en"), "description": ident.label.id}
-    always, conditional = requirements(criteria)
+    needs = requirements(criteria)
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:asnmerit:schema:input:{criteria.id}:{criteria.version}",
@@ -274,18 +369,33 @@ def input_schema(criteria: Criteria) -> dict[str, Any]:
         "type": "object",
         "properties": props,
         "additionalProperties": False,
-        "required": [n for n in always if criteria.inputs[n].default is None],
+        "required": _required(criteria, needs.always),
     }
-    rules = []
-    for (field, code), needed in conditional.items():
-        need = [n for n in needed if n not in always and criteria.inputs[n].default is None]
-        if need:
-            spellings = _spellings(criteria.inputs[field], code)
-            when = {"properties": {field: {"enum": spellings}}, "required": [field]}
-            rules.append({"if": when, "then": {"required": need}})
+    rules = _rules(criteria, needs)
     if rules:
         schema["allOf"] = rules
     return schema
+
+
+def _required(criteria: Criteria, names: frozenset[str]) -> list[str]:
+    return [n for n, inp in criteria.inputs.items() if n in names and inp.default is None]
+
+
+def _rules(criteria: Criteria, needs: Needs) -> list[dict[str, Any]]:
+    rules = []
+    for field, code, sub in needs.branches:
+        then: dict[str, Any] = {}
+        if required := _required(criteria, sub.always):
+            then["required"] = required
+        if nested := _rules(criteria, sub):
+            then["allOf"] = nested
+        if then:
+            when = {
+                "properties": {field: {"enum": _spellings(criteria.inputs[field], code)}},
+                "required": [field],
+            }
+            rules.append({"if": when, "then": then})
+    return rules
 
 
 def _spellings(inp: Input, code: str) -> list[Any]:
@@ -293,43 +403,6 @@ def _spellings(inp: Input, code: str) -> list[Any]:
         return [code == "true"]
     aliases = next(c.aliases for c in inp.codes if c.code == code)
     return [code, *aliases]
-
-
-Needs = tuple[list[str], dict[tuple[str, str], list[str]]]
-
-
-def requirements(criteria: Criteria) -> Needs:
-    """Inputs a subject must give: those needed on every path, and those needed only
-    when a switch input has a given code (``(input, code) -> names``), in declaration order."""
-    always: set[str] = set()
-    conditional: dict[tuple[str, str], set[str]] = {}
-    for gate in criteria.eligibility:
-        always |= condition_inputs(gate.require)
-
-    def visit(node: Node, into: set[str]) -> None:
-        kind = node.kind
-        if isinstance(kind, Switch):
-            into.add(kind.input)
-            inp = criteria.inputs[kind.input]
-            codes = ["true", "false"] if inp.type == "boolean" else list(inp.code_names)
-            per_code = []
-            for code in codes:
-                branch = kind.branches.get(code, kind.otherwise)
-                if branch is not None:
-                    needed = conditional.setdefault((kind.input, code), set())
-                    visit(branch, needed)
-                    per_code.append(needed)
-            if len(per_code) == len(codes):  # needed whatever the code: always needed
-                into |= set.intersection(*per_code)
-            return
-        into |= node_inputs(node)
-        for child in node.children:
-            visit(child, into)
-
-    visit(criteria.score, always)
-    order = list(criteria.inputs)
-    ranked = {k: [n for n in order if n in v] for k, v in conditional.items()}
-    return [n for n in order if n in always], ranked
 
 
 def node_inputs(node: Node) -> set[str]:

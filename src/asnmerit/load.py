@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .build import Builder
+from .decimals import ROUNDING, is_whole
 from .errors import CriteriaError, Problem
 from .model import Criteria
 from .parse import Document, Limits, Path, parse_yaml
@@ -109,12 +110,8 @@ def digest(data: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return (
-            {"$decimal": str(value.normalize())}
-            if value != value.to_integral_value()
-            else int(value)
-        )
+    if isinstance(value, Decimal):  # 6 and 6.0 are the same number, and digest the same
+        return int(value) if is_whole(value) else {"$decimal": str(value.normalize(ROUNDING))}
     raise TypeError(type(value).__name__)
 
 

@@ -341,7 +341,7 @@ class Example:
 # -- the scheme ---------------------------------------------------------------------------
 
 
-@attrs.frozen(hash=False)
+@attrs.frozen(hash=False, repr=False)
 class Criteria:
     """One version of one scoring scheme, loaded and checked."""
 

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 import yaml
 
+from .decimals import bounded
 from .errors import Problem
 
 Path = tuple[str | int, ...]
@@ -39,6 +40,7 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NONFINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
 
@@ -114,7 +116,16 @@ def parse_yaml(
         return None, [text]
     builder = _Builder(source, limits, problems, text)
     try:
-        data = builder.run(yaml.parse(text, Loader=_LOADER))
+        try:
+            data = builder.run(yaml.parse(text, Loader=_LOADER))
+        except yaml.YAMLError:
+            if _LOADER is yaml.SafeLoader:
+                raise
+            # libyaml refuses some valid input (JSON surrogate-pair escapes): read it again,
+            # and report any real error, with the pure-Python parser.
+            problems.clear()
+            builder = _Builder(source, limits, problems, text)
+            data = builder.run(yaml.parse(text, Loader=yaml.SafeLoader))
     except _Fatal as fatal:
         return None, [*problems, fatal.problem]
     except yaml.MarkedYAMLError as exc:
@@ -246,12 +257,12 @@ class _Builder:
 
     def _key(self, frame: _Frame, event: yaml.Event) -> None:
         if not isinstance(event, yaml.ScalarEvent):
-            kind = "alias" if isinstance(event, yaml.AliasEvent) else "collection"
+            kind = "an alias" if isinstance(event, yaml.AliasEvent) else "a list or mapping"
             raise self.fatal(
-                "yaml.key", f"a mapping key must be a plain string, not an {kind}", _mark(event)
+                "yaml.key", f"a mapping key must be a plain string, not {kind}", _mark(event)
             )
         self._check_tag(event)
-        key = str(event.value)
+        key = self._text(event)
         assert isinstance(frame.container, dict)
         if key in frame.container:
             first = self.key_positions.get((*frame.path, key))
@@ -332,9 +343,27 @@ class _Builder:
             _mark(event),
         )
 
+    def _number(self, text: str, event: yaml.ScalarEvent) -> Decimal:
+        try:
+            return bounded(Decimal(text))
+        except ValueError as exc:
+            raise self.fatal("value.number", f"{text[:40]} is not {exc}", _mark(event)) from None
+
+    def _text(self, event: yaml.ScalarEvent) -> str:
+        text = str(event.value)
+        if not _SURROGATE.search(text):
+            return text
+        # JSON writes characters beyond U+FFFF as escaped surrogate pairs: join them.
+        try:
+            return text.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise self.fatal(
+                "yaml.encoding", "an unpaired surrogate escape (\\uD800-\\uDFFF)", _mark(event)
+            ) from None
+
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         self._check_tag(event)
-        text = event.value
+        text = self._text(event)
         tag = event.tag
         if tag in (_CORE + "str", "!") or (tag is None and (event.style or not event.implicit[0])):
             return text  # quoted, block or explicitly a string
@@ -346,9 +375,9 @@ class _Builder:
         if forced in (None, _CORE + "bool") and text in _BOOL:
             return _BOOL[text]
         if forced in (None, _CORE + "int") and _INT.match(text):
-            return int(text)
+            return int(self._number(text, event))
         if forced in (None, _CORE + "float") and _FLOAT.match(text):
-            return Decimal(text)
+            return self._number(text, event)
         if forced is not None:
             raise self.fatal("yaml.tag", f"{text!r} does not fit its tag {forced!r}", _mark(event))
         return text

@@ -39,8 +39,10 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         return list(_csv_records(raw, str(p)))
     if suffix == ".json":
         try:
-            data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(
+                raw.decode("utf-8"), parse_float=Decimal, object_pairs_hook=_no_duplicates
+            )
+        except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
             raise RecordsError(f"{p}: not valid UTF-8 JSON: {exc}") from None
         return _as_records(data, str(p))
     if suffix in (".yaml", ".yml"):
@@ -62,35 +64,67 @@ def _as_records(data: Any, source: str) -> list[dict[str, Any]]:
     return [dict(r) for r in data]
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        keys = [k for k, _ in pairs]
+        raise ValueError(
+            f"duplicate key {next(k for k in keys if keys.count(k) > 1)!r} in an object"
+        )
+    return record
+
+
 def _csv_records(raw: bytes, source: str) -> Iterator[dict[str, Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordsError(f"{source}: not UTF-8 (byte offset {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        return
-    names = [h.strip() for h in header]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise RecordsError(f"{source}: duplicate column(s) {', '.join(dupes)}")
-    for row in reader:
-        if not row:
-            continue  # a blank line is not a record
-        record: dict[str, Any] = dict(zip(names, row, strict=False))
-        if len(row) > len(names):
-            record["(extra cells)"] = row[len(names) :]
-        yield record
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        # A column without a name (a trailing comma) gets one, so a value under it is
+        # reported as an unknown field rather than lost; a blank cell there is ignored.
+        names = [h.strip() or f"(column {i})" for i, h in enumerate(header, start=1)]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise RecordsError(f"{source}: duplicate column(s) {', '.join(dupes)}")
+        unnamed = {n for n in names if n.startswith("(column ")}
+        for row in reader:
+            if not row:
+                continue  # a blank line is not a record
+            record: dict[str, Any] = {
+                n: v
+                for n, v in zip(names, row, strict=False)
+                if not (n in unnamed and not v.strip())
+            }
+            if len(row) > len(names):
+                extra = [v for v in row[len(names) :] if v.strip()]
+                if extra:
+                    record["(extra cells)"] = extra
+            yield record
+    except csv.Error as exc:
+        raise RecordsError(f"{source}: line {reader.line_num}: {exc}") from None
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader never sees a half-written file."""
+    """Write ``text`` to ``path`` so that a reader never sees a half-written file; the
+    file keeps the permissions it had (or gets the usual ones for a new file)."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
