@@ -54,8 +54,10 @@ def main() -> None:
             asnmerit.evaluate(ip, row)
         per_row.append((time.perf_counter() - start) / len(rows))
     best = min(per_row)
-    print(f"evaluate (scalar), {len(rows)} rows x 3: best {best * 1e6:.1f} us/row "
-          f"(median {statistics.median(per_row) * 1e6:.1f}), {1 / best:,.0f} rows/s")
+    print(
+        f"evaluate (scalar), {len(rows)} rows x 3: best {best * 1e6:.1f} us/row "
+        f"(median {statistics.median(per_row) * 1e6:.1f}), {1 / best:,.0f} rows/s"
+    )
 
 
 if __name__ == "__main__":
