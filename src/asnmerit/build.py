@@ -225,22 +225,25 @@ class Builder:
 
     def unused(self) -> None:
         """Declared inputs no node or gate reads, and references nothing cites."""
-        for name in self.inputs:
-            if name not in self.used_inputs:
-                self.report(
-                    "input.unused",
-                    f"input {name!r} is not used by any node or gate",
-                    ("inputs", name),
-                    key=True,
-                )
-        for key in self.references:
-            if key not in self.cited:
-                self.report(
-                    "reference.unused",
-                    f"reference {key!r} is not cited by any basis or example",
-                    ("references", key),
-                    key=True,
-                )
+        checks = (
+            ("input", "inputs", self.inputs, self.used_inputs, "used by any node or gate"),
+            (
+                "reference",
+                "references",
+                self.references,
+                self.cited,
+                "cited by any basis or example",
+            ),
+        )
+        for what, section, declared, used, verb in checks:
+            for name in declared:
+                if name not in used:
+                    self.report(
+                        f"{what}.unused",
+                        f"{what} {name!r} is not {verb}",
+                        (section, name),
+                        key=True,
+                    )
 
     def date(self, value: str | None, path: Path) -> dt.date | None:
         if value is None:
