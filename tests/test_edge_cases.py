@@ -400,3 +400,43 @@ def test_cli_json_output_with_nested_identifiers(
 def test_band_for_accepts_long_means(ip: Criteria) -> None:
     assert ip.band_for(Decimal("80.33333333333333333333333333333333")).code == "tinggi"
     assert isinstance(ip.bands.table[0], Band)
+
+
+def test_conditions_name_codes_not_aliases(sink: Criteria) -> None:
+    text = (
+        Path(sink.source)
+        .read_text()
+        .replace("{input: golongan, ge: III}", "{input: golongan, ge: Gol-III}")
+    )
+    with pytest.raises(CriteriaError) as info:
+        asnmerit.loads(text)
+    assert info.value.codes == ("condition.alias",)
+    assert "write the code 'III', not its alias 'Gol-III'" in str(info.value)
+
+
+def test_codes_inherit_their_inputs_confidence() -> None:
+    text = NUMERIC_CODES.replace(
+        "    order: low_to_high\n", "    order: low_to_high\n    confidence: assumption\n"
+    )
+    c = scheme(text)
+    assert {code.provenance.confidence for code in c.inputs["level"].codes} == {"assumption"}
+    warned = [w.path for w in asnmerit.evaluate(c, {"level": 2}).warnings]
+    assert warned == ["inputs.level", "inputs.level.2"]
+
+
+def test_yaml_records_leave_number_bounds_to_the_rows(tmp_path: Path, ip: Criteria) -> None:
+    src = tmp_path / "in.yaml"
+    src.write_text(
+        "- {nip: 1"
+        + "0" * 30
+        + ", jenis_jabatan: pelaksana, pendidikan: S1, diklat_teknis_20jp: true,"
+        " seminar: true, predikat_kinerja: baik, hukuman_disiplin: tidak_ada}\n"
+    )
+    (row,) = evaluate_records(ip, read_records(src))
+    assert row.ok and row.identifiers["nip"] == 10**30
+
+
+def test_sums_are_shown_without_trailing_zeros(ip: Criteria) -> None:
+    ev = asnmerit.evaluate(ip, pelaksana())
+    assert str(ev.component("kompetensi").points) == "40"
+    assert str(ev.component("kompetensi_pelaksana").max) == "40"

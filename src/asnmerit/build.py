@@ -263,6 +263,7 @@ class Builder:
 
     def input(self, name: str, d: Mapping[str, Any], path: Path, up: Provenance) -> Input:
         kind = d["type"]
+        own = self.provenance(d, path, up)  # the codes inherit the input's confidence
         codes: list[Code] = []
         spellings: dict[str, str] = {}
         for code, spec in (d.get("values") or {}).items():
@@ -282,7 +283,7 @@ class Builder:
                     _text(spec["label"]),
                     aliases,
                     spec.get("description"),
-                    self.provenance(spec, (*path, "values", code), up),
+                    self.provenance(spec, (*path, "values", code), own),
                 )
             )
         if kind != "enum":
@@ -329,7 +330,7 @@ class Builder:
             min=lo,
             max=hi,
             step=_opt_dec(d.get("step")),
-            provenance=self.provenance(d, path, up),
+            provenance=own,
         )
         if "default" in d:
             try:
@@ -422,6 +423,15 @@ class Builder:
                 )
                 return None
             return value
+        if inp.type == "enum" and isinstance(value, str) and value not in inp.code_names:
+            canonical = next((c.code for c in inp.codes if value in c.aliases), None)
+            if canonical is not None:  # criteria name codes; aliases are for subject data
+                self.report(
+                    "condition.alias",
+                    f"write the code {canonical!r}, not its alias {value!r}",
+                    path,
+                )
+                return None
         try:
             return coerce(_unbounded(inp), value)
         except BadValue as bad:

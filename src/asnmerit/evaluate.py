@@ -249,15 +249,15 @@ class _Run:
 
     def used_values(self) -> None:
         """Warn about inputs (or codes) used whose declaration is reconstructed or assumed."""
-        for name, inp in self.criteria.inputs.items():
-            if name not in self.used:
-                continue
+        inputs = self.criteria.inputs
+        for name in sorted(self.used, key=list(inputs).index):
+            inp = inputs[name]
             self.weak(f"inputs.{name}", inp.provenance, f"input {name}")
-            for code in inp.codes:
-                if code.code == self.values[name]:
-                    self.weak(
-                        f"inputs.{name}.{code.code}", code.provenance, f"code {code.code} of {name}"
-                    )
+            if inp.codes:
+                code = next(c for c in inp.codes if c.code == self.values[name])
+                self.weak(
+                    f"inputs.{name}.{code.code}", code.provenance, f"code {code.code} of {name}"
+                )
 
     def weak(self, path: str, prov: Provenance, what: str) -> None:
         if prov.confidence in WEAK:
@@ -295,7 +295,7 @@ class _Run:
             )
         elif isinstance(kind, Sum):
             children = tuple(self.node(k, path) for k in kind.children)
-            points, rule = D.total(c.points for c in children), None
+            points, rule = D.tidy(D.total(c.points for c in children)), None
         elif isinstance(kind, Weighted):
             children = tuple(self.node(k, path) for k in kind.children)
             points, rule = self.weighted(kind, children), None

@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from .decimals import bounded, is_multiple, is_whole, plain
+from .decimals import bounded, is_multiple, is_whole, plain, tidy
 from .errors import InputError, InputIssue
 from .model import (
     AllOf,
@@ -175,7 +175,7 @@ def _integer(value: Any) -> Decimal:
         raise BadValue("a whole number") from None
     if not is_whole(number):
         raise BadValue("a whole number")
-    return number
+    return tidy(number)
 
 
 def _date(value: Any) -> dt.date:

@@ -51,6 +51,9 @@ class Limits:
     max_bytes: int = 2 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 200_000
+    bounded_numbers: bool = True
+    """Refuse numbers outside :func:`asnmerit.decimals.bounded` while parsing (records files
+    leave that to the row-by-row checks, so one odd value does not sink the file)."""
 
 
 @attrs.frozen
@@ -344,6 +347,12 @@ class _Builder:
         )
 
     def _number(self, text: str, event: yaml.ScalarEvent) -> Decimal:
+        if len(text) > 1000:
+            raise self.fatal(
+                "value.number", f"{text[:40]}... is too long for a number", _mark(event)
+            )
+        if not self.limits.bounded_numbers:
+            return Decimal(text)
         try:
             return bounded(Decimal(text))
         except ValueError as exc:

@@ -20,7 +20,9 @@ from typing import Any
 from .errors import AsnmeritError
 from .parse import Limits, parse_yaml
 
-_RECORD_LIMITS = Limits(max_bytes=1 << 30, max_depth=16, max_nodes=200_000_000)
+_RECORD_LIMITS = Limits(
+    max_bytes=1 << 30, max_depth=16, max_nodes=200_000_000, bounded_numbers=False
+)
 
 
 class RecordsError(AsnmeritError):
