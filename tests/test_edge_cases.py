@@ -421,7 +421,7 @@ def test_codes_inherit_their_inputs_confidence() -> None:
     c = scheme(text)
     assert {code.provenance.confidence for code in c.inputs["level"].codes} == {"assumption"}
     warned = [w.path for w in asnmerit.evaluate(c, {"level": 2}).warnings]
-    assert warned == ["inputs.level", "inputs.level.2"]
+    assert warned == ["inputs.level"]  # the code only inherits the same assumption
 
 
 def test_yaml_records_leave_number_bounds_to_the_rows(tmp_path: Path, ip: Criteria) -> None:
@@ -440,3 +440,130 @@ def test_sums_are_shown_without_trailing_zeros(ip: Criteria) -> None:
     ev = asnmerit.evaluate(ip, pelaksana())
     assert str(ev.component("kompetensi").points) == "40"
     assert str(ev.component("kompetensi_pelaksana").max) == "40"
+
+
+def test_one_assumption_one_warning() -> None:
+    body = STAGED.replace(
+        "  sum:\n    of:", "  confidence: assumption\n  note: all made up\n  sum:\n    of:"
+    )
+    warned = asnmerit.evaluate(scheme(body), {"x": True}).warnings
+    assert [(w.path, w.message) for w in warned] == [("total", "total is assumption: all made up")]
+    whole = scheme("confidence: reconstructed\n" + STAGED)
+    assert [w.path for w in asnmerit.evaluate(whole, {"x": True}).warnings] == ["edge"]
+
+
+def test_integer_inputs_keep_the_specific_reason(sink: Criteria) -> None:
+    base = {"golongan": "I", "nilai": 1, "lulus": True, "tanggal": "2024-01-01"}
+    for value, expected in (
+        (10**16, "a number below 10^15 in size"),
+        ("NaN", "a finite number"),
+        ("1.5", "a whole number"),
+    ):
+        with pytest.raises(InputError) as info:
+            asnmerit.evaluate(sink, {**base, "jam": value})
+        assert info.value.issues[0].expected == expected
+    assert str(asnmerit.evaluate(sink, {**base, "jam": "12.0"}).inputs["jam"]) == "12"
+
+
+def test_schema_follows_a_switch_input_default() -> None:
+    import jsonschema
+
+    c = scheme(
+        """
+inputs:
+  jab: {type: enum, label: {id: J}, default: a, values: {a: {label: {id: A}}, b: {label: {id: B}}}}
+  p: {type: boolean, label: {id: P}}
+score:
+  id: total
+  label: {id: Total}
+  switch:
+    input: jab
+    branches:
+      a: {id: sa, label: {id: SA}, lookup: {input: p, points: {true: 1, false: 0}}}
+      b: {id: sb, label: {id: SB}, cases: {when: [{if: {input: jab, is: b}, points: 1}], otherwise: 0}}
+bands:
+  policy: lower_bounds
+  table:
+    - {code: low, label: {id: Low}, range: [null, 0]}
+    - {code: high, label: {id: High}, range: [1, null]}
+"""
+    )
+    check = jsonschema.Draft202012Validator(c.input_schema())
+    assert not check.is_valid({})  # the default a needs p
+    assert check.is_valid({"jab": "b"})
+    with pytest.raises(InputError):
+        asnmerit.evaluate(c, {})
+    assert asnmerit.evaluate(c, {"jab": "b"}).score == 1
+
+
+def test_numbers_without_bounds_are_bounded_in_the_schema() -> None:
+    c = scheme(
+        """
+inputs:
+  n: {type: number, label: {id: N}, min: 0, max: 10}
+  m: {type: number, label: {id: M}}
+score:
+  id: total
+  label: {id: Total}
+  sum:
+    of:
+      - {id: a, label: {id: A}, direct: {input: n}}
+      - {id: b, label: {id: B}, cases: {when: [{if: {input: m, gt: 0}, points: 1}], otherwise: 0}}
+bands:
+  policy: lower_bounds
+  table:
+    - {code: low, label: {id: Low}, range: [null, 4]}
+    - {code: high, label: {id: High}, range: [5, null]}
+"""
+    )
+    prop = c.input_schema()["properties"]["m"]
+    assert (prop["exclusiveMinimum"], prop["exclusiveMaximum"]) == (-(10**15), 10**15)
+
+
+def test_csv_with_blank_lines_before_the_header(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("\n , \na,b\n1,2\n")
+    assert read_records(src) == [{"a": "1", "b": "2"}]
+
+
+def test_json_records_with_a_bom(tmp_path: Path) -> None:
+    src = tmp_path / "in.json"
+    src.write_bytes(b"\xef\xbb\xbf" + b'[{"a": 1}]')
+    assert read_records(src) == [{"a": 1}]
+
+
+def test_atomic_write_through_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(tmp_path, "x")
+
+
+@pytest.mark.parametrize("text", ["20240101", "2024-W01-1", "yesterday"])
+def test_as_of_text_is_yyyy_mm_dd(text: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        asnmerit.get("ip-asn", as_of=text)
+
+
+def test_out_of_range_messages_stay_short(ip: Criteria) -> None:
+    with pytest.raises(asnmerit.ScoreOutOfRangeError) as info:
+        ip.band_for(Decimal("1E+1000000"))
+    assert len(str(info.value)) < 120
+
+
+def test_json_error_rows_with_decimal_identifiers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps([{**pelaksana(pendidikan="x"), "nip": 1.5}]))
+    assert main(["evaluate", "ip-asn", str(src), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["nip"] == "1.5"
+
+
+def test_long_scores_round_exactly_before_banding(ip: Criteria) -> None:
+    assert ip.band_for("80.4" + "9" * 120, "round_then_classify").code == "sedang"
+    assert ip.band_for("80.5", "round_then_classify").code == "tinggi"

@@ -8,8 +8,6 @@ import pytest
 
 from asnmerit.parse import Limits, format_path, parse_yaml
 
-pytestmark = pytest.mark.usefixtures("each_yaml_parser")
-
 
 def data(text: str) -> object:
     doc, problems = parse_yaml(text)
@@ -161,3 +159,29 @@ def test_json_surrogate_pairs_are_joined_and_lone_ones_refused() -> None:
 )
 def test_numbers_must_be_bounded(text: str) -> None:
     assert codes(text + "\n") == ["value.number"]
+
+
+SAMPLES = [
+    "a: 1\nb: [x, {c: 2.5}]\n",
+    '{"a": "\\ud83d\\ude00", "b": [1, 2.50, null, true]}',
+    "a: &x {k: v}\nb: *x\nc: no\nd: 2019-05-15\n",
+    "a: [1, 2\n",
+    "a:\n\tb: 1\n",
+    "a: 1\na: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_fast_parser_agrees_with_the_pure_one(text: str) -> None:
+    fast, fast_problems = parse_yaml(text, "x.yaml", fast=True)
+    pure, pure_problems = parse_yaml(text, "x.yaml")
+    assert fast_problems == pure_problems
+    if pure is None:
+        assert fast is None
+    else:
+        assert fast is not None
+        assert (fast.data, fast.positions, fast.key_positions) == (
+            pure.data,
+            pure.positions,
+            pure.key_positions,
+        )

@@ -38,7 +38,7 @@ def classify(
         raise ScoreOutOfRangeError(f"score must be {bad.expected}, got {score!r}") from None
     if not criteria.score_min <= value <= criteria.score_max:
         raise ScoreOutOfRangeError(
-            f"score {D.plain(value)} is outside {criteria.id} {criteria.version}'s range "
+            f"score {D.short(value)} is outside {criteria.id} {criteria.version}'s range "
             f"{D.plain(criteria.score_min)}..{D.plain(criteria.score_max)}"
         )
     bands = criteria.bands
@@ -65,5 +65,5 @@ def classify(
         )
     # Unreachable for checked criteria: the loader proves the table covers the range.
     raise ScoreOutOfRangeError(
-        f"no band of {criteria.id} {criteria.version} holds {D.plain(value)}"
+        f"no band of {criteria.id} {criteria.version} holds {D.short(value)}"
     )

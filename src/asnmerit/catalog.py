@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -82,8 +83,10 @@ def get(scheme_id: str, as_of: dt.date | str | None = None) -> Criteria:
         day = as_of.date()
     elif isinstance(as_of, dt.date):
         day = as_of
+    elif isinstance(as_of, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+        day = dt.date.fromisoformat(as_of)  # a bad date (2024-02-30) raises ValueError too
     else:
-        day = dt.date.fromisoformat(as_of)
+        raise ValueError(f"as_of must be a date or a text YYYY-MM-DD, got {as_of!r}")
     for c in versions:
         if c.in_force(day):
             return c

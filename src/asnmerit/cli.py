@@ -13,7 +13,7 @@ from . import decimals as D
 from .batch import RowResult, evaluate_records
 from .catalog import catalog, criteria_files, get
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
-from .evaluate import evaluate
+from .evaluate import evaluate, json_value
 from .examples import run_examples
 from .load import criteria_schema, load
 from .model import BAND_POLICIES, Criteria
@@ -220,7 +220,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         data = [
             {"row": r.row, "result": r.evaluation.to_dict()}
             if r.evaluation is not None
-            else {"row": r.row, **r.identifiers, "error": _error_json(r.error)}
+            else {"row": r.row, **json_value(r.identifiers), "error": _error_json(r.error)}
             for r in results
         ]
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -54,22 +54,20 @@ MODES = {
 def bounded(value: Decimal) -> Decimal:
     """``value`` if it is a number asnmerit accepts, else :class:`ValueError` saying why.
 
-    Negative zero becomes zero.
+    Negative zero becomes zero; trailing zeros do not count (``22.50`` is fine).
     """
     if not value.is_finite():
         raise ValueError("a finite number")
     if value.is_zero():
         return ZERO
-    digits = value.as_tuple().digits
-    if len(digits) > 3 * MAX_DIGITS:
-        raise ValueError(f"a number of at most {MAX_DIGITS} significant digits")
-    tidy = value.normalize(ROUNDING)  # exact: at most 90 digits
-    exponent = int(tidy.as_tuple().exponent)
-    if len(tidy.as_tuple().digits) > MAX_DIGITS:
-        raise ValueError(f"a number of at most {MAX_DIGITS} significant digits")
-    if value.copy_abs() >= LIMIT:
+    if value.adjusted() >= 15:
         raise ValueError("a number below 10^15 in size")
-    if exponent < -MAX_PLACES:
+    _, digits, exponent = value.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    places = -(int(exponent) + len(digits) - len(significant))
+    if len(significant) > MAX_DIGITS:
+        raise ValueError(f"a number of at most {MAX_DIGITS} significant digits")
+    if places > MAX_PLACES:
         raise ValueError(f"a number with at most {MAX_PLACES} decimal places")
     return value
 
@@ -99,14 +97,43 @@ def sub(a: Decimal, b: Decimal) -> Decimal:
 
 def from_fraction(value: Fraction) -> Decimal:
     """A fraction as a decimal: exact when it has a finite expansion, else 34 digits."""
-    num, den = Decimal(value.numerator), Decimal(value.denominator)
-    rest = value.denominator
-    for p in (2, 5):
-        while rest % p == 0:
-            rest //= p
-    if rest == 1:
-        return ROUNDING.divide(num, den)  # finite expansion: exact within 100 digits
-    return QUOTIENT.divide(num, den)
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den == 1:  # a finite expansion: scale to a power of ten, exactly
+        k = max(twos, fives)
+        scaled = value.numerator * 2 ** (k - twos) * 5 ** (k - fives)
+        return Decimal(f"{scaled}E-{k}") if k else Decimal(scaled)
+    return QUOTIENT.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def round_fraction(value: Fraction, mode: str) -> int:
+    """``value`` rounded to a whole number with ``mode`` (a rounding mode name), exactly."""
+    whole = value.numerator // value.denominator  # floor
+    rest = value - whole
+    if rest == 0:
+        return whole
+    up = whole + 1  # the whole numbers around value: whole < value < up
+    away, toward = (up, whole) if value > 0 else (whole, up)
+    if mode == "floor":
+        return whole
+    if mode == "ceiling":
+        return up
+    if mode == "up":
+        return away
+    if mode == "down":
+        return toward
+    half = Fraction(1, 2)
+    if rest != half:
+        return up if rest > half else whole
+    if mode == "half_up":
+        return away
+    if mode == "half_down":
+        return toward
+    return whole if whole % 2 == 0 else up  # half_even
 
 
 def div(a: Decimal, b: Decimal) -> Decimal:
@@ -128,15 +155,19 @@ def weighted_sum(
 
 def round_places(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     """``value`` rounded to ``places`` decimals with ``mode`` (a rounding mode name)."""
-    return value.quantize(
-        Decimal(1).scaleb(-places, ROUNDING), rounding=MODES[mode], context=ROUNDING
-    )
+    return round_to_step(value, Decimal(f"1E-{places}"), mode)
 
 
 def round_to_step(value: Decimal, step: Decimal, mode: str = "half_up") -> Decimal:
-    """``value`` rounded to a multiple of ``step`` (e.g. 1, 0.5, 0.01) with ``mode``."""
-    units = div(value, step).quantize(ONE, rounding=MODES[mode], context=ROUNDING)
-    return mul(units, step)
+    """``value`` rounded to a multiple of ``step`` (e.g. 1, 0.5, 0.01) with ``mode``, exactly
+    whatever the length of ``value``; the result has ``step``'s decimal places."""
+    if mode not in MODES:
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    units = round_fraction(Fraction(value) / Fraction(step), mode)
+    wide = decimal.Context(
+        prec=len(str(abs(units))) + len(step.as_tuple().digits) + 2, traps=[decimal.Inexact]
+    )
+    return wide.multiply(Decimal(units), step)
 
 
 def is_multiple(value: Decimal, step: Decimal, base: Decimal = ZERO) -> bool:
@@ -154,6 +185,13 @@ def tidy(value: Decimal) -> Decimal:
     if is_whole(value):
         return value.quantize(ONE, context=ROUNDING)
     return value.normalize(ROUNDING)
+
+
+def short(value: Decimal) -> str:
+    """``plain(value)``, or scientific notation when that would be very long."""
+    if len(value.as_tuple().digits) <= 40 and -40 <= value.adjusted() <= 40:
+        return plain(value)
+    return f"{value:.6E}"
 
 
 def plain(value: Decimal) -> str:

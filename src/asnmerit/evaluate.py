@@ -133,20 +133,21 @@ class Evaluation:
             ],
             "warnings": [attrs.asdict(w) for w in self.warnings],
             "components": _component_dict(self.components),
-            "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
-            "identifiers": {k: _json_value(v) for k, v in self.identifiers.items()},
+            "inputs": {k: json_value(v) for k, v in self.inputs.items()},
+            "identifiers": {k: json_value(v) for k, v in self.identifiers.items()},
         }
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value as JSON data: decimals and dates as text, containers converted throughout."""
     if isinstance(value, Decimal):
         return D.plain(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 
@@ -189,7 +190,7 @@ def evaluate(
         raise InputError(issues)
     run = _Run(criteria, values)
     try:
-        root = run.node(criteria.score, "")
+        root = run.node(criteria.score, "", criteria.confidence)
     except decimal.Inexact:  # pragma: no cover - bounded numbers keep arithmetic exact
         raise EvaluationError(
             f"{criteria.id} {criteria.version}: arithmetic would lose digits"
@@ -204,6 +205,7 @@ def evaluate(
     if issues:
         raise InputError(issues)
     run.used_values()
+    run.weak(criteria.id, Provenance((), criteria.confidence, criteria.notes), "the scheme", "high")
     score = root.points
     if criteria.rounding is not None:
         score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)
@@ -256,11 +258,17 @@ class _Run:
             if inp.codes:
                 code = next(c for c in inp.codes if c.code == self.values[name])
                 self.weak(
-                    f"inputs.{name}.{code.code}", code.provenance, f"code {code.code} of {name}"
+                    f"inputs.{name}.{code.code}",
+                    code.provenance,
+                    f"code {code.code} of {name}",
+                    inp.provenance.confidence,
                 )
 
-    def weak(self, path: str, prov: Provenance, what: str) -> None:
-        if prov.confidence in WEAK:
+    def weak(self, path: str, prov: Provenance, what: str, within: str | None = None) -> None:
+        """Warn that a reconstructed or assumed value was used, once per assumption: not
+        again for a value that only inherits the confidence of what holds it (``within``)."""
+        within = self.criteria.confidence if within is None else within
+        if prov.confidence in WEAK and prov.confidence != within:
             note = f": {prov.note}" if prov.note else ""
             self.warnings.append(
                 ScoreWarning(
@@ -277,11 +285,12 @@ class _Run:
 
     # -- nodes -------------------------------------------------------------------------
 
-    def node(self, node: Node, parent_path: str) -> Component:
+    def node(self, node: Node, parent_path: str, within: str) -> Component:
         path = f"{parent_path}.{node.id}" if parent_path else node.id
         kind = node.kind
         children: tuple[Component, ...] = ()
         prov = node.provenance
+        conf = prov.confidence
         if isinstance(kind, Lookup):
             points, rule, prov = self.lookup(node, kind)
         elif isinstance(kind, Cases):
@@ -294,14 +303,14 @@ class _Run:
                 f" x {D.plain(kind.factor)}" if kind.factor != 1 else ""
             )
         elif isinstance(kind, Sum):
-            children = tuple(self.node(k, path) for k in kind.children)
+            children = tuple(self.node(k, path, conf) for k in kind.children)
             points, rule = D.tidy(D.total(c.points for c in children)), None
         elif isinstance(kind, Weighted):
-            children = tuple(self.node(k, path) for k in kind.children)
+            children = tuple(self.node(k, path, conf) for k in kind.children)
             points, rule = self.weighted(kind, children), None
         else:
             branch, rule = self.switch(node, kind)
-            children = (self.node(branch, path),) if branch is not None else ()
+            children = (self.node(branch, path, conf),) if branch is not None else ()
             points = children[0].points if children else D.ZERO
         if node.cap is not None and points > node.cap:
             points = node.cap
@@ -313,7 +322,7 @@ class _Run:
         rounding = node.rounding or self.node_rounding
         if rounding is not None:
             points = D.round_places(points, rounding.places, rounding.mode)
-        self.weak(path, prov, f"{node.id} ({rule})" if rule else node.id)
+        self.weak(path, prov, f"{node.id} ({rule})" if rule else node.id, within)
         top = node.max if node.max is not None else node.bounds[1]
         return Component(node.id, node.label, points, top, rule, prov, children, node.weight)
 

@@ -142,7 +142,7 @@ def _enum(inp: Input, value: Any) -> str:
     expected = "one of " + ", ".join(inp.code_names)
     if isinstance(value, bool):
         text = str(value).lower()
-    elif isinstance(value, int):
+    elif isinstance(value, int) and value.bit_length() <= 128:
         text = str(value)
     elif isinstance(value, str):
         text = value.strip()
@@ -171,8 +171,9 @@ def _boolean(value: Any) -> bool:
 def _integer(value: Any) -> Decimal:
     try:
         number = to_decimal(value)
-    except BadValue:
-        raise BadValue("a whole number") from None
+    except BadValue as bad:  # keep a specific reason (too large, not finite, ...)
+        generic = bad.expected.startswith("a number (") or bad.expected == "a number"
+        raise BadValue("a whole number") if generic else bad from None
     if not is_whole(number):
         raise BadValue("a whole number")
     return tidy(number)
@@ -340,8 +341,12 @@ def _property(inp: Input) -> dict[str, Any]:
         prop["type"] = "integer" if inp.type == "integer" else "number"
         if inp.min is not None:
             prop["minimum"] = _json(inp.min)
+        else:
+            prop["exclusiveMinimum"] = -(10**15)  # every number is bounded (decimals.bounded)
         if inp.max is not None:
             prop["maximum"] = _json(inp.max)
+        else:
+            prop["exclusiveMaximum"] = 10**15
         if inp.step is not None:
             base = inp.min if isinstance(inp.min, Decimal) else Decimal(0)
             # multipleOf counts from 0 in binary floating point: only exact for steps such as
@@ -390,10 +395,13 @@ def _rules(criteria: Criteria, needs: Needs) -> list[dict[str, Any]]:
         if nested := _rules(criteria, sub):
             then["allOf"] = nested
         if then:
-            when = {
-                "properties": {field: {"enum": _spellings(criteria.inputs[field], code)}},
+            inp = criteria.inputs[field]
+            when: dict[str, Any] = {
+                "properties": {field: {"enum": _spellings(inp, code)}},
                 "required": [field],
             }
+            if inp.default == code or (inp.type == "boolean" and inp.default is (code == "true")):
+                when = {"anyOf": [when, {"not": {"required": [field]}}]}  # absent: the default
             rules.append({"if": when, "then": then})
     return rules
 

@@ -32,8 +32,10 @@ from .errors import Problem
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
-# libyaml's parser when PyYAML was built with it (20x faster), else the pure-Python one.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Criteria files are read by PyYAML's pure-Python parser, so that what loads, and where an
+# error is reported, never depends on how PyYAML was built. Records files, which can be
+# large, use libyaml's parser (20x faster) when PyYAML has it.
+_FAST: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -50,7 +52,7 @@ class Limits:
 
     max_bytes: int = 2 * 1024 * 1024
     max_depth: int = 64
-    max_nodes: int = 200_000
+    max_nodes: int = 50_000
     bounded_numbers: bool = True
     """Refuse numbers outside :func:`asnmerit.decimals.bounded` while parsing (records files
     leave that to the row-by-row checks, so one odd value does not sink the file)."""
@@ -109,9 +111,11 @@ class _Frame:
 
 
 def parse_yaml(
-    raw: bytes | str, source: str = "<string>", limits: Limits | None = None
+    raw: bytes | str, source: str = "<string>", limits: Limits | None = None, *, fast: bool = False
 ) -> tuple[Document | None, list[Problem]]:
-    """Parse one criteria document; return it (or ``None`` when unusable) and the problems."""
+    """Parse one YAML (or JSON) document; return it (or ``None`` when unusable) and the
+    problems. ``fast`` uses libyaml when available, falling back to the pure-Python parser
+    for anything libyaml refuses (so both accept the same documents)."""
     limits = limits or Limits()
     problems: list[Problem] = []
     text = _decode(raw, source, limits)
@@ -120,9 +124,9 @@ def parse_yaml(
     builder = _Builder(source, limits, problems, text)
     try:
         try:
-            data = builder.run(yaml.parse(text, Loader=_LOADER))
+            data = builder.run(yaml.parse(text, Loader=_FAST if fast else yaml.SafeLoader))
         except yaml.YAMLError:
-            if _LOADER is yaml.SafeLoader:
+            if not fast or _FAST is yaml.SafeLoader:
                 raise
             # libyaml refuses some valid input (JSON surrogate-pair escapes): read it again,
             # and report any real error, with the pure-Python parser.

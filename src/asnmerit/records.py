@@ -8,6 +8,7 @@ reports what is wrong with it.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -42,13 +43,13 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     if suffix == ".json":
         try:
             data = json.loads(
-                raw.decode("utf-8"), parse_float=Decimal, object_pairs_hook=_no_duplicates
+                raw.decode("utf-8-sig"), parse_float=Decimal, object_pairs_hook=_no_duplicates
             )
         except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
             raise RecordsError(f"{p}: not valid UTF-8 JSON: {exc}") from None
         return _as_records(data, str(p))
     if suffix in (".yaml", ".yml"):
-        doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS)
+        doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS, fast=True)
         if doc is None or problems:
             raise RecordsError("\n".join(str(x) for x in problems))
         return _as_records(doc.data, str(p))
@@ -83,7 +84,7 @@ def _csv_records(raw: bytes, source: str) -> Iterator[dict[str, Any]]:
         raise RecordsError(f"{source}: not UTF-8 (byte offset {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, None)
+        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
         if header is None:
             return
         # A column without a name (a trailing comma) gets one, so a value under it is
@@ -113,7 +114,9 @@ def _csv_records(raw: bytes, source: str) -> Iterator[dict[str, Any]]:
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` so that a reader never sees a half-written file; the
     file keeps the permissions it had (or gets the usual ones for a new file)."""
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a symlink, to the file it names
+    if target.exists() and not target.is_file():
+        raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
     try:
         mode = target.stat().st_mode & 0o777
     except FileNotFoundError:
