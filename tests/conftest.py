@@ -11,6 +11,21 @@ from asnmerit.model import Criteria
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def each_yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run a test with PyYAML's libyaml parser (when built with it) and its pure-Python one."""
+    import yaml
+
+    from asnmerit import parse
+
+    if request.param == "libyaml":
+        if not yaml.__with_libyaml__:
+            pytest.skip("PyYAML was built without libyaml")
+        monkeypatch.setattr(parse, "_FAST", yaml.CSafeLoader)
+    else:
+        monkeypatch.setattr(parse, "_FAST", yaml.SafeLoader)
+
+
 @pytest.fixture(scope="session")
 def ip() -> Criteria:
     return asnmerit.get("ip-asn")

@@ -49,7 +49,7 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             raise RecordsError(f"{p}: not valid UTF-8 JSON: {exc}") from None
         return _as_records(data, str(p))
     if suffix in (".yaml", ".yml"):
-        doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS, fast=True)
+        doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS)
         if doc is None or problems:
             raise RecordsError("\n".join(str(x) for x in problems))
         return _as_records(doc.data, str(p))
