@@ -163,6 +163,9 @@ def round_to_step(value: Decimal, step: Decimal, mode: str = "half_up") -> Decim
     whatever the length of ``value``; the result has ``step``'s decimal places."""
     if mode not in MODES:
         raise ValueError(f"unknown rounding mode {mode!r}")
+    if step.as_tuple().digits == (1,) and len(value.as_tuple().digits) < 90:
+        # A power of ten and a value that fits the 100-digit context: quantize is exact.
+        return value.quantize(step, rounding=MODES[mode], context=ROUNDING)
     units = round_fraction(Fraction(value) / Fraction(step), mode)
     wide = decimal.Context(
         prec=len(str(abs(units))) + len(step.as_tuple().digits) + 2, traps=[decimal.Inexact]

@@ -251,9 +251,9 @@ class _Run:
 
     def used_values(self) -> None:
         """Warn about inputs (or codes) used whose declaration is reconstructed or assumed."""
-        inputs = self.criteria.inputs
-        for name in sorted(self.used, key=list(inputs).index):
-            inp = inputs[name]
+        for name, inp in self.criteria.inputs.items():
+            if name not in self.used:
+                continue
             self.weak(f"inputs.{name}", inp.provenance, f"input {name}")
             if inp.codes:
                 code = next(c for c in inp.codes if c.code == self.values[name])

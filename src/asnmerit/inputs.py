@@ -139,7 +139,6 @@ def coerce(inp: Input, value: Any) -> Any:
 
 
 def _enum(inp: Input, value: Any) -> str:
-    expected = "one of " + ", ".join(inp.code_names)
     if isinstance(value, bool):
         text = str(value).lower()
     elif isinstance(value, int) and value.bit_length() <= 128:
@@ -147,11 +146,11 @@ def _enum(inp: Input, value: Any) -> str:
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise BadValue(expected)
+        text = None
     for code in inp.codes:
         if text == code.code or text in code.aliases:
             return code.code
-    raise BadValue(expected)
+    raise BadValue("one of " + ", ".join(inp.code_names))
 
 
 def _boolean(value: Any) -> bool:
