@@ -72,11 +72,6 @@ def bounded(value: Decimal) -> Decimal:
     return value
 
 
-def add(*values: Decimal) -> Decimal:
-    """The exact sum of ``values``."""
-    return total(values)
-
-
 def total(values: Iterable[Decimal]) -> Decimal:
     """The exact sum of an iterable of decimals."""
     acc = ZERO
