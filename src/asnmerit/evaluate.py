@@ -205,7 +205,10 @@ def evaluate(
     if issues:
         raise InputError(issues)
     run.used_values()
-    run.weak(criteria.id, Provenance((), criteria.confidence, criteria.notes), "the scheme", "high")
+    if criteria.confidence in WEAK:
+        run.weak(
+            criteria.id, Provenance((), criteria.confidence, criteria.notes), "the scheme", "high"
+        )
     score = root.points
     if criteria.rounding is not None:
         score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)
