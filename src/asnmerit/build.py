@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 from . import decimals as D
 from .errors import Problem
-from .inputs import BadValue, coerce, coerce_subject, describe
+from .inputs import BadValue, coerce, describe, split_subject
 from .model import (
     AllOf,
     AnyOf,
@@ -485,7 +485,8 @@ class Builder:
                 key=True,
             )
         cap = _opt_dec(d.get("cap"))
-        rounding = self.rounding(d.get("rounding")) or self.stage_rounding
+        own_rounding = self.rounding(d.get("rounding"))
+        rounding = own_rounding or self.stage_rounding  # what the evaluator applies
         if cap is not None:
             lo, hi = min(lo, cap), min(hi, cap)
         if rounding is not None:
@@ -500,7 +501,7 @@ class Builder:
             max=_opt_dec(d.get("max")),
             weight=_opt_dec(d.get("weight")),
             cap=cap,
-            rounding=self.rounding(d.get("rounding")),
+            rounding=own_rounding,
             description=d.get("description"),
             provenance=prov,
         )
@@ -657,13 +658,16 @@ class Builder:
                 (*path, "of"),
             )
             return None
-        lows = [
-            (cast(Decimal, k.weight), k.bounds[0], k.bounds[1] if normalize else None) for k in kids
-        ]
-        highs = [
-            (cast(Decimal, k.weight), k.bounds[1], k.bounds[1] if normalize else None) for k in kids
-        ]
-        ends = sorted([D.weighted_sum(lows, scale), D.weighted_sum(highs, scale)])
+        ends = sorted(
+            D.weighted_sum(
+                [
+                    (cast(Decimal, k.weight), k.bounds[end], k.bounds[1] if normalize else None)
+                    for k in kids
+                ],
+                scale,
+            )
+            for end in (0, 1)
+        )
         return Weighted(tuple(kids), normalize, scale), (ends[0], ends[1])
 
     def switch(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
@@ -841,23 +845,14 @@ class Builder:
         return tuple(out)
 
     def example_inputs(self, criteria: Criteria, inputs: Mapping[str, Any], path: Path) -> None:
-        from .errors import InputError
-
-        try:
-            coerce_subject(criteria, inputs)
-        except InputError as err:
-            for issue in err.issues:
-                code = (
-                    "example.unknown-input"
-                    if issue.got == "an unknown field"
-                    else "example.bad-input"
-                )
-                self.report(
-                    code,
-                    f"{issue.field}: expected {issue.expected}, got {issue.got}",
-                    (*path, issue.field),
-                    key=code == "example.unknown-input",
-                )
+        for issue in split_subject(criteria, inputs)[2]:
+            unknown = issue.field not in criteria.inputs
+            self.report(
+                "example.unknown-input" if unknown else "example.bad-input",
+                f"{issue.field}: expected {issue.expected}, got {issue.got}",
+                (*path, issue.field),
+                key=unknown,
+            )
 
 
 def _codes(inp: Input) -> tuple[str, ...]:

@@ -348,7 +348,7 @@ class _Run:
         held = [self.holds(rule.condition, node.id) for rule in kind.rules]
         for rule, ok in zip(kind.rules, held, strict=True):
             if ok:
-                text = rule.label.id if rule.label else describe(rule.condition)
+                text = rule.label.id if rule.label else describe_condition(rule.condition)
                 return rule.points.points, text, rule.points.provenance
         return kind.otherwise.points, "otherwise", kind.otherwise.provenance
 
@@ -417,7 +417,7 @@ def _in_published_range(criteria: Criteria, score: Decimal) -> bool:
 _SYMBOLS = {"is": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
-def describe(cond: Condition) -> str:
+def describe_condition(cond: Condition) -> str:
     """A condition in readable form, e.g. ``diklat_teknis_20jp = true``."""
     if isinstance(cond, Test):
         if cond.op in ("in", "not_in"):
@@ -425,10 +425,10 @@ def describe(cond: Condition) -> str:
             return f"{cond.input} {word} ({', '.join(_show(v) for v in cond.value)})"
         return f"{cond.input} {_SYMBOLS[cond.op]} {_show(cond.value)}"
     if isinstance(cond, Not):
-        return f"not ({describe(cond.item)})"
+        return f"not ({describe_condition(cond.item)})"
     word = " and " if isinstance(cond, AllOf) else " or "
     assert isinstance(cond, AllOf | AnyOf)
-    return "(" + word.join(describe(i) for i in cond.items) + ")"
+    return "(" + word.join(describe_condition(i) for i in cond.items) + ")"
 
 
 def _show(value: Any) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from .decimals import bounded, is_multiple, is_whole, plain, tidy
-from .errors import InputError, InputIssue
+from .errors import InputIssue
 from .model import (
     AllOf,
     AnyOf,
@@ -215,25 +215,12 @@ def _show(bound: Decimal | dt.date | None) -> str:
     return bound.isoformat() if isinstance(bound, dt.date) else plain(bound)
 
 
-def coerce_subject(
-    criteria: Criteria, subject: Mapping[str, Any], row: int | None = None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a record into normalised input values and identifiers.
-
-    Blank values are left out (a default fills them); every problem is collected
-    into one :class:`InputError`.
-    """
-    values, ids, issues = split_subject(criteria, subject, row)
-    if issues:
-        raise InputError(issues)
-    return values, ids
-
-
 def split_subject(
     criteria: Criteria, subject: Mapping[str, Any], row: int | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], list[InputIssue]]:
-    """Like :func:`coerce_subject`, but return the problems instead of raising; a field
-    with a bad value is left out of the values."""
+    """Split a record into normalised input values, identifiers and the problems found
+    (every one, each as an :class:`InputIssue`). Blank values are left out, and a default
+    fills them; a field with a bad value is left out of the values."""
     if not isinstance(subject, Mapping):
         got = describe(subject)
         return {}, {}, [InputIssue("(record)", "a mapping of field names to values", got, row)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import decimals as D
-from .evaluate import describe
+from .evaluate import describe_condition
 from .model import (
     Cases,
     Citation,
@@ -60,7 +60,7 @@ def _node(node: Node, lang: str) -> dict[str, Any]:
         out["kind"] = "cases"
         out["rules"] = [
             {
-                "if": describe(r.condition),
+                "if": describe_condition(r.condition),
                 "points": D.plain(r.points.points),
                 **_prov(r.points.provenance),
             }
