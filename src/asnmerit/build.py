@@ -21,6 +21,7 @@ from .inputs import BadValue, coerce, describe, split_subject
 from .model import (
     AllOf,
     AnyOf,
+    Award,
     Band,
     Bands,
     Cases,
@@ -78,9 +79,20 @@ def _text(d: Mapping[str, Any]) -> Text:
 class Builder:
     """Builds one :class:`Criteria` from a schema-valid document, collecting problems."""
 
-    def __init__(self, doc: Document, digest: str) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        digest: str,
+        *,
+        extends: str | None = None,
+        inherited: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
         self.doc = doc
         self.digest = digest
+        self.extends = extends
+        self.inherited = inherited
+        """(section, name) of inputs and references that came from a base scheme: dropped,
+        not reported, when the replaced nodes no longer use them."""
         self.problems: list[Problem] = []
         self.references: dict[str, Reference] = {}
         self.inputs: dict[str, Input] = {}
@@ -170,9 +182,11 @@ class Builder:
             lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
         bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
         gates = self.gates(data.get("eligibility") or [], top)
+        award = self.award(data.get("award"), bands, top)
         self.names(identifiers)
         if self.problems or valid_from is None or score is None or bands is None:
             return None
+        self.unused("input")
         criteria = Criteria(
             id=data["id"],
             version=str(data["version"]),
@@ -194,18 +208,32 @@ class Builder:
             notes=data.get("notes"),
             rounding=rounding,
             eligibility=gates,
+            award=award,
+            extends=self.extends,
             source=self.doc.source,
         )
         examples = self.examples(criteria, data.get("examples") or [])
-        self.unused()
+        self.unused("reference")
         if self.problems:
             return None
         from attrs import evolve
 
-        return evolve(criteria, examples=examples)
+        return evolve(criteria, examples=examples, references=dict(self.references))
 
     def names(self, identifiers: Mapping[str, Identifier]) -> None:
-        """Identifiers and node ids name output columns: they must not collide."""
+        """Identifiers, input aliases and node ids name columns: they must not collide."""
+        fields: dict[str, str] = {name: f"input {name!r}" for name in self.inputs}
+        fields.update((name, f"identifier {name!r}") for name in identifiers)
+        fields.update((name, "a result column") for name in RESERVED)
+        for inp in self.inputs.values():
+            for j, alias in enumerate(inp.aliases):
+                if alias in fields:
+                    self.report(
+                        "input.field-alias",
+                        f"alias {alias!r} of input {inp.name!r} is already the name of {fields[alias]}",
+                        ("inputs", inp.name, "aliases", j),
+                    )
+                fields[alias] = f"an alias of input {inp.name!r}"
         for name in identifiers:
             if name in RESERVED or name in self.node_ids:
                 what = "a result column" if name in RESERVED else "a score node"
@@ -223,27 +251,23 @@ class Builder:
                     path,
                 )
 
-    def unused(self) -> None:
-        """Declared inputs no node or gate reads, and references nothing cites."""
-        checks = (
-            ("input", "inputs", self.inputs, self.used_inputs, "used by any node or gate"),
-            (
-                "reference",
-                "references",
-                self.references,
-                self.cited,
-                "cited by any basis or example",
-            ),
-        )
-        for what, section, declared, used, verb in checks:
-            for name in declared:
-                if name not in used:
-                    self.report(
-                        f"{what}.unused",
-                        f"{what} {name!r} is not {verb}",
-                        (section, name),
-                        key=True,
-                    )
+    def unused(self, what: str) -> None:
+        """Declared inputs no node or gate reads, or references nothing cites. Those a
+        base scheme declared are dropped instead: the nodes that used them were replaced."""
+        declared: dict[str, Any]
+        if what == "input":
+            section, declared, used = "inputs", self.inputs, self.used_inputs
+            verb = "used by any node or gate"
+        else:
+            section, declared, used = "references", self.references, self.cited
+            verb = "cited by any basis or example"
+        for name in [n for n in declared if n not in used]:
+            if (section, name) in self.inherited:
+                del declared[name]
+            else:
+                self.report(
+                    f"{what}.unused", f"{what} {name!r} is not {verb}", (section, name), key=True
+                )
 
     def date(self, value: str | None, path: Path) -> dt.date | None:
         if value is None:
@@ -325,6 +349,7 @@ class Builder:
             label=_text(d["label"]),
             description=d.get("description"),
             unit=d.get("unit"),
+            aliases=tuple(d.get("aliases", ())),
             codes=tuple(codes),
             order=d.get("order"),
             min=lo,
@@ -789,6 +814,22 @@ class Builder:
             if cond is not None:
                 out.append(Gate(g["id"], cond, _text(g["reason"]), self.provenance(g, path, up)))
         return tuple(out)
+
+    def award(
+        self, d: Mapping[str, Any] | None, bands: Bands | None, up: Provenance
+    ) -> Award | None:
+        if d is None:
+            return None
+        min_band = d.get("min_band")
+        if bands is not None and min_band is not None:
+            codes = [b.code for b in bands.table]
+            if min_band not in codes:
+                self.report(
+                    "award.unknown-band",
+                    f"no band {min_band!r} ({', '.join(codes)})",
+                    ("award", "min_band"),
+                )
+        return Award(d["id"], _text(d["label"]), min_band, self.provenance(d, ("award",), up))
 
     def examples(self, criteria: Criteria, items: list[Any]) -> tuple[Example, ...]:
         out = []

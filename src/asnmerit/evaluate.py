@@ -222,6 +222,8 @@ def evaluate(
             f"{D.plain(score)} lies between published ranges; band policy {policy}",
         )
     run.weak(f"bands.{band.code}", band.provenance, f"band {band.code}")
+    if criteria.award is not None:
+        failed += _below_award(criteria, band)
     return Evaluation(
         scheme=criteria.id,
         version=criteria.version,
@@ -404,6 +406,23 @@ class _Run:
         if op == "gt":
             return bool(value > target)
         return bool(value >= target)
+
+
+def _below_award(criteria: Criteria, band: Band) -> tuple[Ineligibility, ...]:
+    """The award's own condition: a band at or above its ``min_band``."""
+    award = criteria.award
+    assert award is not None
+    if award.min_band is None:
+        return ()
+    codes = [b.code for b in criteria.bands.table]
+    if codes.index(band.code) >= codes.index(award.min_band):
+        return ()
+    least = criteria.bands.get(award.min_band).label
+    reason = Text(
+        f"{band.label.id} di bawah {least.id}, batas minimum {award.label.id}",
+        f"{band.label.get('en')} is below {least.get('en')}, the minimum for {award.label.get('en')}",
+    )
+    return (Ineligibility("min_band", reason),)
 
 
 def _in_published_range(criteria: Criteria, score: Decimal) -> bool:

@@ -227,21 +227,29 @@ def split_subject(
     values: dict[str, Any] = {}
     ids: dict[str, Any] = {}
     issues: list[InputIssue] = []
-    for name, raw in subject.items():
-        if name in criteria.identifiers:
-            ids[name] = raw
+    given: dict[str, str] = {}  # input -> the field name that gave it
+    for field, raw in subject.items():
+        if field in criteria.identifiers:
+            ids[field] = raw
             continue
-        inp = criteria.inputs.get(name)
-        if inp is None:
+        name = criteria.fields.get(field)
+        if name is None:
             allowed = ", ".join([*criteria.inputs, *criteria.identifiers])
             issues.append(
-                InputIssue(str(name), f"a declared field ({allowed})", "an unknown field", row)
+                InputIssue(str(field), f"a declared field ({allowed})", "an unknown field", row)
             )
             continue
+        if name in given:
+            issues.append(
+                InputIssue(name, f"one value (given as {given[name]!r} and {field!r})", "two", row)
+            )
+            values.pop(name, None)
+            continue
+        given[name] = field
         if is_blank(raw):
             continue
         try:
-            values[name] = coerce(inp, raw)
+            values[name] = coerce(criteria.inputs[name], raw)
         except BadValue as bad:
             issues.append(InputIssue(name, bad.expected, describe(raw), row))
     rejected = {i.field for i in issues}
@@ -348,8 +356,15 @@ def _property(inp: Input) -> dict[str, Any]:
 
 def input_schema(criteria: Criteria) -> dict[str, Any]:
     """The JSON Schema of one subject record; inputs needed only on some paths
-    (a switch branch) are required through ``if``/``then``."""
-    props: dict[str, Any] = {name: _property(inp) for name, inp in criteria.inputs.items()}
+    (a switch branch) are required through ``if``/``then``. An input's aliases are
+    accepted in its place, never beside it."""
+    props: dict[str, Any] = {}
+    rules: list[dict[str, Any]] = []
+    for name, inp in criteria.inputs.items():
+        props[name] = _property(inp)
+        for alias in inp.aliases:
+            props[alias] = {"$ref": f"#/properties/{name}", "description": f"Alias of {name}."}
+            rules.append({"not": {"required": [name, alias]}})
     for name, ident in criteria.identifiers.items():
         props[name] = {"title": ident.label.get("en"), "description": ident.label.id}
     needs = requirements(criteria)
@@ -360,34 +375,49 @@ def input_schema(criteria: Criteria) -> dict[str, Any]:
         "type": "object",
         "properties": props,
         "additionalProperties": False,
-        "required": _required(criteria, needs.always),
     }
-    rules = _rules(criteria, needs)
+    required = _present(criteria, needs.always)
+    schema["required"] = required.pop("required", [])
+    rules += required.get("allOf", [])
+    rules += _rules(criteria, needs)
     if rules:
         schema["allOf"] = rules
     return schema
 
 
-def _required(criteria: Criteria, names: frozenset[str]) -> list[str]:
-    return [n for n, inp in criteria.inputs.items() if n in names and inp.default is None]
+def _present(criteria: Criteria, names: frozenset[str]) -> dict[str, Any]:
+    """Schema keywords that require the inputs ``names`` (those without a default),
+    each under its own name or one of its aliases."""
+    plain_names: list[str] = []
+    either: list[dict[str, Any]] = []
+    for n, inp in criteria.inputs.items():
+        if n not in names or inp.default is not None:
+            continue
+        if inp.aliases:
+            either.append({"anyOf": [{"required": [f]} for f in (n, *inp.aliases)]})
+        else:
+            plain_names.append(n)
+    out: dict[str, Any] = {}
+    if plain_names:
+        out["required"] = plain_names
+    if either:
+        out["allOf"] = either
+    return out
 
 
 def _rules(criteria: Criteria, needs: Needs) -> list[dict[str, Any]]:
     rules = []
     for field, code, sub in needs.branches:
-        then: dict[str, Any] = {}
-        if required := _required(criteria, sub.always):
-            then["required"] = required
+        then = _present(criteria, sub.always)
         if nested := _rules(criteria, sub):
-            then["allOf"] = nested
+            then["allOf"] = then.get("allOf", []) + nested
         if then:
             inp = criteria.inputs[field]
-            when: dict[str, Any] = {
-                "properties": {field: {"enum": _spellings(inp, code)}},
-                "required": [field],
-            }
+            spelled = {"enum": _spellings(inp, code)}
+            forms = [{"properties": {f: spelled}, "required": [f]} for f in (field, *inp.aliases)]
             if inp.default == code or (inp.type == "boolean" and inp.default is (code == "true")):
-                when = {"anyOf": [when, {"not": {"required": [field]}}]}  # absent: the default
+                forms.append({"not": {"anyOf": [{"required": [f]} for f in (field, *inp.aliases)]}})
+            when = forms[0] if len(forms) == 1 else {"anyOf": forms}  # absent: the default
             rules.append({"if": when, "then": then})
     return rules
 

@@ -68,15 +68,19 @@ def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Crite
     """Load and check one criteria file; raise :class:`CriteriaError` listing every problem."""
     source = os.fspath(path)
     limits = limits or Limits()
+    return loads(read_bytes(source, limits), source=source, limits=limits)
+
+
+def read_bytes(source: str, limits: Limits) -> bytes:
+    """The bytes of file ``source``, up to one past the size limit (the parser refuses more)."""
     try:
         with open(source, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size  # 0 for pipes and devices: read up to the limit
-            raw = fh.read(min(size, limits.max_bytes) + 1 if size else limits.max_bytes + 1)
+            return fh.read(min(size, limits.max_bytes) + 1 if size else limits.max_bytes + 1)
     except OSError as exc:
         raise CriteriaError(
             [Problem("file.unreadable", exc.strerror or str(exc), source)]
         ) from None
-    return loads(raw, source=source, limits=limits)
 
 
 def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None = None) -> Criteria:
@@ -93,7 +97,16 @@ def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None 
     problems.extend(schema_problems)
     if schema_problems:
         raise CriteriaError(problems)
-    builder = Builder(doc, digest(doc.data))
+    base, inherited = None, frozenset[tuple[str, str]]()
+    if "extends" in doc.data:
+        from .extend import resolve
+
+        extended = resolve(doc, limits or Limits())
+        doc, base, inherited = extended.doc, extended.base, extended.inherited
+        problems = sorted(schema_check(doc), key=_position_key)
+        if problems:
+            raise CriteriaError(problems)
+    builder = Builder(doc, digest(doc.data), extends=base, inherited=inherited)
     criteria = builder.build()
     problems.extend(sorted(builder.problems, key=_position_key))
     if problems or criteria is None:
@@ -124,8 +137,12 @@ def _position_key(p: Problem) -> tuple[int, int]:
 
 def schema_check(doc: Document) -> Iterator[Problem]:
     """Validate ``doc`` against the criteria schema; yield located problems."""
+    seen: set[Problem] = set()  # e.g. one "required" error per missing key, each naming all
     for error in _validator().iter_errors(doc.data):
-        yield from _explain(doc, error)
+        for problem in _explain(doc, error):
+            if problem not in seen:
+                seen.add(problem)
+                yield problem
 
 
 def _kind(value: Any) -> str:
@@ -181,6 +198,18 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
         for key in value:
             if key not in inst:
                 yield doc.problem("schema.required", f"missing required key {key!r}", path)
+    elif v == "dependentRequired" and isinstance(inst, dict):
+        for key, needs in value.items():
+            for need in needs:
+                if key in inst and need not in inst:
+                    yield doc.problem(
+                        "schema.required",
+                        f"{key!r} needs {need!r} beside it",
+                        (*path, key),
+                        key=True,
+                    )
+    elif v == "uniqueItems":
+        yield doc.problem("schema.duplicate", "the items must differ from each other", path)
     elif v == "type":
         yield doc.problem("schema.type", f"expected {_types(value)}, got {_kind(inst)}", path)
     elif v in ("enum", "const"):
@@ -200,9 +229,17 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
         yield doc.problem("schema.range", f"expected {want}, got {_kind(inst)}", path)
     elif v == "oneOf":
         objects = [i for i, b in enumerate(value) if b.get("type") == "object"]
+        if not isinstance(inst, dict) and all(set(b) == {"required"} for b in value):
+            return  # which keys a mapping needs: its "type" error already says it is none
         if isinstance(inst, dict) and objects:
+            # Explain the mapping form the value comes closest to: most required keys given.
+            def share(i: int) -> float:
+                need = value[i].get("required", [])
+                return sum(k in inst for k in need) / len(need) if need else 0.0
+
+            best = max(objects, key=share)
             for sub in error.context or ():
-                if sub.relative_schema_path[0] == objects[0]:
+                if sub.relative_schema_path[0] == best:
                     yield from _explain(doc, sub)
         else:
             yield doc.problem("schema.form", _one_of_message(error), path)

@@ -90,6 +90,8 @@ class Input:
     label: Text
     description: str | None = None
     unit: str | None = None
+    aliases: tuple[str, ...] = ()
+    """Other field names a subject record may use for this input (spelling variants)."""
     codes: tuple[Code, ...] = ()
     order: Literal["high_to_low", "low_to_high"] | None = None
     min: Decimal | dt.date | None = None
@@ -317,6 +319,17 @@ class Gate:
 
 
 @attrs.frozen
+class Award:
+    """The award a scheme's result qualifies for: a subject in a band below ``min_band``
+    (or failing a gate) is not eligible."""
+
+    id: str
+    label: Text
+    min_band: str | None = None
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
 class Expectation:
     score: Decimal | None = None
     band: str | None = None
@@ -366,8 +379,18 @@ class Criteria:
     identifiers: Mapping[str, Identifier] = attrs.field(factory=dict)
     rounding: Rounding | None = None
     eligibility: tuple[Gate, ...] = ()
+    award: Award | None = None
     examples: tuple[Example, ...] = ()
+    extends: str | None = None
+    """The base scheme this one was derived from (id, version and digest), if any."""
     source: str = attrs.field(default="<string>", eq=False)
+    fields: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
+    """Every accepted field name of an input (its name and its aliases) -> the input."""
+
+    def __attrs_post_init__(self) -> None:
+        names = {a: i.name for i in self.inputs.values() for a in i.aliases}
+        names.update((name, name) for name in self.inputs)
+        object.__setattr__(self, "fields", names)
 
     def __hash__(self) -> int:
         return hash(self.digest)
