@@ -10,8 +10,10 @@ data, and an exact, explainable scoring engine.
 (Decimal('75.0'), 'sedang')
 """
 
+from .aggregate import Aggregate, GroupResult, aggregate
 from .bands import ScoreOutOfRangeError
 from .catalog import SchemeInfo, catalog, criteria_dir, get
+from .compare import Comparison, compare
 from .errors import (
     AsnmeritError,
     CriteriaError,
@@ -23,30 +25,36 @@ from .errors import (
 )
 from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evaluate
 from .load import criteria_schema, load, loads
-from .model import Band, Criteria
+from .model import Band, Criteria, Rounding
 from .parse import Limits
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Aggregate",
     "AsnmeritError",
     "Band",
+    "Comparison",
     "Component",
     "Criteria",
     "CriteriaError",
     "Evaluation",
     "EvaluationError",
+    "GroupResult",
     "Ineligibility",
     "InputError",
     "InputIssue",
     "Limits",
     "Problem",
+    "Rounding",
     "SchemeInfo",
     "SchemeNotFoundError",
     "ScoreOutOfRangeError",
     "ScoreWarning",
     "__version__",
+    "aggregate",
     "catalog",
+    "compare",
     "criteria_dir",
     "criteria_schema",
     "evaluate",

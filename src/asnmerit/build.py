@@ -19,6 +19,7 @@ from . import decimals as D
 from .errors import Problem
 from .inputs import BadValue, coerce, describe, split_subject
 from .model import (
+    Aggregation,
     AllOf,
     AnyOf,
     Award,
@@ -183,6 +184,7 @@ class Builder:
         bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
         gates = self.gates(data.get("eligibility") or [], top)
         award = self.award(data.get("award"), bands, top)
+        aggregation = self.aggregation(data.get("aggregate"), identifiers, top)
         self.names(identifiers)
         if self.problems or valid_from is None or score is None or bands is None:
             return None
@@ -209,6 +211,7 @@ class Builder:
             rounding=rounding,
             eligibility=gates,
             award=award,
+            aggregation=aggregation,
             extends=self.extends,
             source=self.doc.source,
         )
@@ -830,6 +833,31 @@ class Builder:
                     ("award", "min_band"),
                 )
         return Award(d["id"], _text(d["label"]), min_band, self.provenance(d, ("award",), up))
+
+    def aggregation(
+        self, d: Mapping[str, Any] | None, identifiers: Mapping[str, Identifier], up: Provenance
+    ) -> Aggregation | None:
+        if d is None:
+            return None
+        stratify = d.get("stratify")
+        if stratify is not None and stratify not in identifiers:
+            inp = self.inputs.get(stratify)
+            if inp is None or inp.type not in ("enum", "boolean"):
+                fields = ", ".join([*identifiers, *(n for n, i in self.inputs.items() if i.codes)])
+                self.report(
+                    "aggregate.unknown-field",
+                    f"cannot stratify by {stratify!r}: not an identifier or enum input ({fields})",
+                    ("aggregate", "stratify"),
+                )
+            else:
+                self.used_inputs.add(stratify)
+        r = d["rounding"]
+        return Aggregation(
+            Rounding(r["places"], r.get("mode", "half_up")),
+            stratify,
+            _text(d["combined"]) if "combined" in d else None,
+            self.provenance(d, ("aggregate",), up),
+        )
 
     def examples(self, criteria: Criteria, items: list[Any]) -> tuple[Example, ...]:
         out = []

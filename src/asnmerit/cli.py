@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import decimals as D
+from .aggregate import aggregate
 from .batch import RowResult, evaluate_records
 from .catalog import catalog, criteria_files, get
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
@@ -211,10 +212,7 @@ def _error_json(error: AsnmeritError | None) -> list[dict[str, str]]:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
-    try:
-        records = read_records(args.file)
-    except RecordsError as exc:
-        raise UsageError(str(exc)) from None
+    records = _records(args.file)
     results = evaluate_records(criteria, records, band_policy=args.band_policy)
     if args.format == "json":
         data = [
@@ -238,11 +236,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "error",
         ]
         text = to_csv([_result_row(r, args.lang) for r in results], columns)
-    if args.output:
+    return _emit(text, args.output, results)
+
+
+def _records(path: str) -> list[dict[str, Any]]:
+    try:
+        return read_records(path)
+    except RecordsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
+    """Write ``text`` (atomically to ``output``, else to standard output), count the rows
+    on standard error, and give the exit code: 1 when any row failed."""
+    if output:
         try:
-            write_atomic(args.output, text)
+            write_atomic(output, text)
         except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
     failed = sum(not r.ok for r in results)
@@ -250,6 +261,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"rows: {len(results)}, scored: {len(results) - failed}, errors: {failed}", file=sys.stderr
     )
     return FINDINGS if failed else OK
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    by = [f.strip() for item in args.by for f in item.split(",") if f.strip()]
+    try:
+        agg = aggregate(results, by, criteria=criteria)
+    except AsnmeritError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        text = json.dumps(agg.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        rows = agg.rows(args.lang)
+        text = to_csv(rows, list(rows[0]) if rows else [*by, "count"])
+    return _emit(text, args.output, results)
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -265,10 +292,7 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 def cmd_explain(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
     if args.file:
-        try:
-            records = read_records(args.file)
-        except RecordsError as exc:
-            raise UsageError(str(exc)) from None
+        records = _records(args.file)
         if not 1 <= args.row <= len(records):
             raise UsageError(f"--row must be from 1 to {len(records)}, got {args.row}")
         subject: dict[str, Any] = dict(records[args.row - 1])
@@ -384,6 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     policy(p)
     p.set_defaults(func=cmd_evaluate)
+    p = add("aggregate", "score every record of a file and give per-group counts and means")
+    scheme(p)
+    p.add_argument("file", help="records: .csv (header row), .json or .yaml (a list of records)")
+    p.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="group by this field (repeatable, or comma-separated); none: one group",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
+    )
+    policy(p)
+    p.set_defaults(func=cmd_aggregate)
     p = add("explain", "explain the score of one subject")
     scheme(p)
     p.add_argument(

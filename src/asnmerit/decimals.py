@@ -131,6 +131,13 @@ def round_fraction(value: Fraction, mode: str) -> int:
     return whole if whole % 2 == 0 else up  # half_even
 
 
+def round_mean(total: Decimal, count: int, places: int, mode: str = "half_up") -> Decimal:
+    """``total / count`` rounded to ``places`` decimals with ``mode``, from the exact
+    fraction (rounded once, never through a 34-digit intermediate)."""
+    scaled = round_fraction(Fraction(total) * 10**places / count, mode)
+    return Decimal(f"{scaled}E-{places}") if places else Decimal(scaled)
+
+
 def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient has a finite decimal expansion, else 34 digits."""
     return from_fraction(Fraction(a) / Fraction(b))

@@ -128,19 +128,20 @@ class Summary:
 
 def summarize(criteria: Criteria, results: list[RowResult], places: int = 2) -> Summary:
     """The distribution over bands and the means of the scored rows."""
+    from .aggregate import aggregate
+    from .model import Rounding
+
     evs = [r.evaluation for r in results if r.evaluation is not None]
     counts = Counter(ev.band.code for ev in evs)
     bands = {b.code: counts.get(b.code, 0) for b in reversed(criteria.bands.table)}
-    if not evs:
-        return Summary(len(results), 0, len(results), bands, None, {})
-    n = Decimal(len(evs))
-
-    def mean(values: list[Decimal]) -> Decimal:
-        return D.round_places(D.div(D.total(values), n), places, "half_up")
-
-    dims = {c.id: mean([ev.component(c.id).points for ev in evs]) for c in criteria.score.children}
+    whole = aggregate(results, criteria=criteria, rounding=Rounding(places)).groups[-1]
     return Summary(
-        len(results), len(evs), len(results) - len(evs), bands, mean([ev.score for ev in evs]), dims
+        len(results),
+        whole.count,
+        whole.rejected,
+        bands,
+        whole.score,
+        dict(whole.components),
     )
 
 

@@ -106,6 +106,8 @@ class Evaluation:
     warnings: tuple[ScoreWarning, ...]
     inputs: Mapping[str, Any]
     identifiers: Mapping[str, Any]
+    criteria: Criteria = attrs.field(eq=False, repr=False)
+    """The scheme that gave this result (its digest is part of the result)."""
 
     def component(self, node_id: str) -> Component:
         """The component of score node ``node_id``."""
@@ -237,6 +239,7 @@ def evaluate(
         warnings=tuple(run.warnings),
         inputs=values,
         identifiers=identifiers,
+        criteria=criteria,
     )
 
 

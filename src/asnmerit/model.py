@@ -330,6 +330,17 @@ class Award:
 
 
 @attrs.frozen
+class Aggregation:
+    """How subject results combine into a group result (an agency's index): means
+    rounded with ``rounding``, one row per code of ``stratify`` and a ``combined`` row."""
+
+    rounding: Rounding
+    stratify: str | None = None
+    combined: Text | None = None
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
 class Expectation:
     score: Decimal | None = None
     band: str | None = None
@@ -380,6 +391,7 @@ class Criteria:
     rounding: Rounding | None = None
     eligibility: tuple[Gate, ...] = ()
     award: Award | None = None
+    aggregation: Aggregation | None = None
     examples: tuple[Example, ...] = ()
     extends: str | None = None
     """The base scheme this one was derived from (id, version and digest), if any."""
