@@ -4,6 +4,7 @@ merging rules, and the errors of a broken extension (located in the extending fi
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,3 +207,15 @@ def test_replace_needs_extends(tmp_path: Path) -> None:
     text = BASE + "replace:\n  part_a: {id: part_a, label: {id: A}, direct: {input: a}}\n"
     line = BASE.count("\n") + 1  # where replace stands
     assert problems(text, tmp_path) == [("schema.required", line)]
+
+
+def test_show_tells_the_base_aliases_and_award(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(EXAMPLE), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "  extends: sistem-merit 2019 (sha256:" in out
+    assert "pk_q1 (integer 1..4)" in out and "pengembangan_karier (number" not in out
+    assert "sistem_informasi (number 0..25)  (also: Sistem Informasi)" in out
+    assert "award: Meritocracy Award (anugerah-meritokrasi), minimum band III [high]" in out
+    assert main(["show", "ip-asn", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["aggregate"]["stratify"] == "status" and shown["award"] is None

@@ -108,6 +108,12 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
                 **({"codes": list(i.code_names)} if i.codes else {}),
                 **({"order": i.order} if i.order else {}),
                 **({"default": str(i.default)} if i.default is not None else {}),
+                **({"aliases": list(i.aliases)} if i.aliases else {}),
+                **(
+                    {"range": [_bound(i.min), _bound(i.max)]}
+                    if i.min is not None or i.max is not None
+                    else {}
+                ),
             }
             for name, i in c.inputs.items()
         },
@@ -130,8 +136,35 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
             ],
         },
         "eligibility": [{"id": g.id, "reason": g.reason.get(lang)} for g in c.eligibility],
+        "award": None
+        if c.award is None
+        else {
+            "id": c.award.id,
+            "label": c.award.label.get(lang),
+            "min_band": c.award.min_band,
+            **_prov(c.award.provenance),
+        },
+        "aggregate": None
+        if c.aggregation is None
+        else {
+            "places": c.aggregation.rounding.places,
+            "mode": c.aggregation.rounding.mode,
+            "stratify": c.aggregation.stratify,
+            **_prov(c.aggregation.provenance),
+        },
+        "extends": c.extends,
         "examples": len(c.examples),
     }
+
+
+def _bound(value: Any) -> str | None:
+    return (
+        None
+        if value is None
+        else value.isoformat()
+        if hasattr(value, "isoformat")
+        else D.plain(value)
+    )
 
 
 def render_criteria(c: Criteria, lang: str = "id") -> str:
@@ -146,9 +179,13 @@ def render_criteria(c: Criteria, lang: str = "id") -> str:
         "",
         "inputs:",
     ]
+    if d["extends"]:
+        lines[3:3] = [f"  extends: {d['extends']}"]
     for name, i in d["inputs"].items():
         codes = f": {' | '.join(i['codes'])}" if "codes" in i else ""
-        lines.append(f"  {name} ({i['type']}){codes}")
+        span = f" {i['range'][0] or ''}..{i['range'][1] or ''}" if "range" in i else ""
+        also = f"  (also: {', '.join(i['aliases'])})" if "aliases" in i else ""
+        lines.append(f"  {name} ({i['type']}{span}){codes}{also}")
     lines += ["", "score:"]
     _tree(d["score"], 1, lines)
     b = d["bands"]
@@ -158,6 +195,19 @@ def render_criteria(c: Criteria, lang: str = "id") -> str:
         lines.append(f"  {row['code']:<16} {lo:>6} .. {hi:<6} {row['label']}")
     if d["eligibility"]:
         lines += ["", "eligibility:", *(f"  {g['id']}: {g['reason']}" for g in d["eligibility"])]
+    if d["award"]:
+        a = d["award"]
+        lines += [
+            "",
+            f"award: {a['label']} ({a['id']}), minimum band {a['min_band']} [{a['confidence']}]",
+        ]
+    if d["aggregate"]:
+        g = d["aggregate"]
+        by = f", one row per {g['stratify']}" if g["stratify"] else ""
+        lines += [
+            "",
+            f"aggregate: means to {g['places']} places {g['mode']}{by} [{g['confidence']}]",
+        ]
     lines += ["", f"examples: {d['examples']}"]
     return "\n".join(lines)
 
