@@ -803,16 +803,20 @@ class Builder:
 
     # -- gates and examples ------------------------------------------------------------
 
+    def unique(self, what: str, item_id: str, seen: set[str], path: Path) -> None:
+        """Report ``item_id`` when ``seen`` has it already; add it."""
+        if item_id in seen:
+            self.report(
+                f"{what}.duplicate-id", f"{what} id {item_id!r} is used twice", (*path, "id")
+            )
+        seen.add(item_id)
+
     def gates(self, items: list[Any], up: Provenance) -> tuple[Gate, ...]:
         out = []
         seen: set[str] = set()
         for i, g in enumerate(items):
             path: Path = ("eligibility", i)
-            if g["id"] in seen:
-                self.report(
-                    "gate.duplicate-id", f"gate id {g['id']!r} is used twice", (*path, "id")
-                )
-            seen.add(g["id"])
+            self.unique("gate", g["id"], seen, path)
             cond = self.condition(g["require"], (*path, "require"))
             if cond is not None:
                 out.append(Gate(g["id"], cond, _text(g["reason"]), self.provenance(g, path, up)))
@@ -865,11 +869,7 @@ class Builder:
         band_codes = {b.code for b in criteria.bands.table}
         for i, e in enumerate(items):
             path: Path = ("examples", i)
-            if e["id"] in seen:
-                self.report(
-                    "example.duplicate-id", f"example id {e['id']!r} is used twice", (*path, "id")
-                )
-            seen.add(e["id"])
+            self.unique("example", e["id"], seen, path)
             expect = e["expect"]
             if expect.get("band") is not None and expect["band"] not in band_codes:
                 self.report(

@@ -397,20 +397,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("test", "run the examples inside criteria files", lang=False)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_test)
+
+    def records_in_out(p: argparse.ArgumentParser) -> None:
+        scheme(p)
+        p.add_argument(
+            "file", help="records: .csv (header row), .json or .yaml (a list of records)"
+        )
+        p.add_argument(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="write here (atomically) instead of standard output",
+        )
+        policy(p)
+
     p = add("evaluate", "score every record of a CSV / JSON / YAML file", json=False)
-    scheme(p)
-    p.add_argument("file", help="records: .csv (header row), .json or .yaml (a list of records)")
+    records_in_out(p)
     p.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="output format (default csv)"
     )
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
-    )
-    policy(p)
     p.set_defaults(func=cmd_evaluate)
     p = add("aggregate", "score every record of a file and give per-group counts and means")
-    scheme(p)
-    p.add_argument("file", help="records: .csv (header row), .json or .yaml (a list of records)")
+    records_in_out(p)
     p.add_argument(
         "--by",
         action="append",
@@ -418,10 +426,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIELD",
         help="group by this field (repeatable, or comma-separated); none: one group",
     )
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output"
-    )
-    policy(p)
     p.set_defaults(func=cmd_aggregate)
     p = add("explain", "explain the score of one subject")
     scheme(p)
