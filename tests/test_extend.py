@@ -176,7 +176,7 @@ def test_problem_in_inherited_content_points_at_extends(tmp_path: Path) -> None:
     ("extends", "code"),
     [
         ("{path: mine.yaml}", "extends.cycle"),
-        ("{path: missing.yaml}", "file.unreadable"),
+        ("{path: missing.yaml}", "extends.base"),
         ("{scheme: sistem-merit, version: '2020'}", "extends.unknown"),
         ("{scheme: sistem-merit}", "schema.required"),
         ("{path: base.yaml, scheme: x}", "schema.unknown-key"),

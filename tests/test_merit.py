@@ -143,6 +143,9 @@ def test_spelling_variants_are_aliases(merit: Criteria) -> None:
     (issue,) = err.value.issues
     assert issue.field == "pengembangan_karier"
     assert "'Pengembangan Karir' and 'pengembangan_karier'" in issue.expected
+    two_aliases = {**record, "Pengembangan Karier": 75}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(two_aliases, schema)
     missing = {k: v for k, v in record.items() if k != "Pengembangan Karir"}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(missing, schema)
@@ -242,3 +245,20 @@ def test_jpt_is_bundled_with_its_ranking() -> None:
     published = {e.score: e.expect.band for e in jpt.examples if e.score is not None}
     assert published[Decimal("97.00")] == "sangat_baik"
     assert published[Decimal("87.5")] == "baik"
+
+
+def test_award_min_band_id_is_not_a_gate_id() -> None:
+    text = (asnmerit.criteria_dir() / "sistem-merit/2019.yaml").read_text()
+    gate = (
+        "eligibility:\n  - id: min_band\n    require: {input: pengadaan, ge: 0}\n"
+        "    reason: {id: Contoh}\n\naward:\n"
+    )
+    with pytest.raises(asnmerit.CriteriaError) as err:
+        asnmerit.loads(text.replace("award:\n", gate, 1), "bad.yaml")
+    assert [p.code for p in err.value.problems] == ["gate.duplicate-id"]
+
+
+def test_half_point_between_categories_warns(merit: Criteria) -> None:
+    ev = asnmerit.evaluate(merit, agency("249.5"))
+    assert any(w.path == "bands" and "249.5" in w.message for w in ev.warnings)
+    assert not asnmerit.evaluate(merit, agency("250")).warnings

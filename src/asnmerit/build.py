@@ -183,7 +183,7 @@ class Builder:
             lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
         bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
         gates = self.gates(data.get("eligibility") or [], top)
-        award = self.award(data.get("award"), bands, top)
+        award = self.award(data.get("award"), bands, gates, top)
         aggregation = self.aggregation(data.get("aggregate"), identifiers, top)
         self.names(identifiers)
         if self.problems or valid_from is None or score is None or bands is None:
@@ -823,11 +823,21 @@ class Builder:
         return tuple(out)
 
     def award(
-        self, d: Mapping[str, Any] | None, bands: Bands | None, up: Provenance
+        self,
+        d: Mapping[str, Any] | None,
+        bands: Bands | None,
+        gates: tuple[Gate, ...],
+        up: Provenance,
     ) -> Award | None:
         if d is None:
             return None
         min_band = d.get("min_band")
+        if min_band is not None and any(g.id == "min_band" for g in gates):
+            self.report(
+                "gate.duplicate-id",
+                "gate id 'min_band' is taken by the award's minimum band",
+                ("award", "min_band"),
+            )
         if bands is not None and min_band is not None:
             codes = [b.code for b in bands.table]
             if min_band not in codes:

@@ -64,7 +64,11 @@ def resolve(doc: Document, limits: Limits, chain: tuple[str, ...] = ()) -> Exten
                 )
             ]
         )
-    raw = read_bytes(base_source, limits)
+    try:
+        raw = read_bytes(base_source, limits)
+    except CriteriaError as err:
+        note = doc.problem("extends.base", f"cannot read the base {base_source}", where)
+        raise CriteriaError([note, *err.problems]) from None
     base, problems = parse_yaml(raw, base_source, limits)
     if base is not None and not problems:
         problems = (

@@ -362,9 +362,11 @@ def input_schema(criteria: Criteria) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     for name, inp in criteria.inputs.items():
         props[name] = _property(inp)
+        spellings = (name, *inp.aliases)
         for alias in inp.aliases:
             props[alias] = {"$ref": f"#/properties/{name}", "description": f"Alias of {name}."}
-            rules.append({"not": {"required": [name, alias]}})
+        for i, a in enumerate(spellings):
+            rules.extend({"not": {"required": [a, b]}} for b in spellings[i + 1 :])
     for name, ident in criteria.identifiers.items():
         props[name] = {"title": ident.label.get("en"), "description": ident.label.id}
     needs = requirements(criteria)
