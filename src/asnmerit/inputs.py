@@ -197,11 +197,11 @@ def _bounds(inp: Input, value: Decimal | dt.date) -> None:
     too_high = hi is not None and value > hi  # type: ignore[operator]
     if too_low or too_high:
         if lo is not None and hi is not None:
-            raise BadValue(f"a value from {_show(lo)} to {_show(hi)}")
+            raise BadValue(f"a value from {show_bound(lo)} to {show_bound(hi)}")
         raise BadValue(
-            f"a value of at least {_show(lo)}"
+            f"a value of at least {show_bound(lo)}"
             if lo is not None
-            else f"a value of at most {_show(hi)}"
+            else f"a value of at most {show_bound(hi)}"
         )
     if inp.step is not None and isinstance(value, Decimal):
         base = inp.min if isinstance(inp.min, Decimal) else Decimal(0)
@@ -210,7 +210,8 @@ def _bounds(inp: Input, value: Decimal | dt.date) -> None:
             raise BadValue(f"a multiple of {plain(inp.step)}{start}")
 
 
-def _show(bound: Decimal | dt.date | None) -> str:
+def show_bound(bound: Decimal | dt.date | None) -> str:
+    """An input bound as text (a date in ISO form, a number in plain notation)."""
     assert bound is not None
     return bound.isoformat() if isinstance(bound, dt.date) else plain(bound)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import decimals as D
 from .evaluate import describe_condition
+from .inputs import show_bound
 from .model import (
     Cases,
     Citation,
@@ -110,7 +111,7 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
                 **({"default": str(i.default)} if i.default is not None else {}),
                 **({"aliases": list(i.aliases)} if i.aliases else {}),
                 **(
-                    {"range": [_bound(i.min), _bound(i.max)]}
+                    {"range": [None if b is None else show_bound(b) for b in (i.min, i.max)]}
                     if i.min is not None or i.max is not None
                     else {}
                 ),
@@ -155,16 +156,6 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
         "extends": c.extends,
         "examples": len(c.examples),
     }
-
-
-def _bound(value: Any) -> str | None:
-    return (
-        None
-        if value is None
-        else value.isoformat()
-        if hasattr(value, "isoformat")
-        else D.plain(value)
-    )
 
 
 def render_criteria(c: Criteria, lang: str = "id") -> str:
