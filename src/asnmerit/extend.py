@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from .errors import CriteriaError, Problem
-from .parse import Document, Limits, Path, Position, parse_yaml
+from .parse import Document, Limits, Path, Position
 
 MERGED = ("inputs", "references", "identifiers")
 """Sections merged entry by entry; every other key replaces the base's."""
@@ -49,7 +49,7 @@ def resolve(doc: Document, limits: Limits, chain: tuple[str, ...] = ()) -> Exten
 
     Raises :class:`CriteriaError` when the base cannot be found or loaded, or a
     ``replace`` names a node the base does not have."""
-    from .load import digest, read_bytes, schema_check
+    from .load import digest, parse_document, read_bytes
 
     spec: Mapping[str, Any] = doc.data["extends"]
     where: Path = ("extends",)
@@ -65,21 +65,10 @@ def resolve(doc: Document, limits: Limits, chain: tuple[str, ...] = ()) -> Exten
             ]
         )
     try:
-        raw = read_bytes(base_source, limits)
+        base = parse_document(read_bytes(base_source, limits), base_source, limits)
     except CriteriaError as err:
-        note = doc.problem("extends.base", f"cannot read the base {base_source}", where)
+        note = doc.problem("extends.base", f"the base {base_source} cannot be used", where)
         raise CriteriaError([note, *err.problems]) from None
-    base, problems = parse_yaml(raw, base_source, limits)
-    if base is not None and not problems:
-        problems = (
-            list(schema_check(base))
-            if isinstance(base.data, dict)
-            else [base.problem("schema.type", "a criteria file is a mapping", ())]
-        )
-    if base is None or problems:
-        raise CriteriaError(
-            [doc.problem("extends.base", f"the base {base_source} has problems", where), *problems]
-        )
     if "extends" in base.data:
         base = resolve(base, limits, (*chain, doc.source)).doc
     name = f"{base.data['id']} {base.data['version']} ({digest(base.data)})"

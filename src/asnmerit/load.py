@@ -85,18 +85,7 @@ def read_bytes(source: str, limits: Limits) -> bytes:
 
 def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None = None) -> Criteria:
     """Load criteria from YAML (or JSON) text; ``source`` names it in error messages."""
-    doc, problems = parse_yaml(text, source, limits)
-    if doc is None:
-        raise CriteriaError(problems)
-    if not isinstance(doc.data, dict):
-        problems.append(
-            doc.problem("schema.type", f"a criteria file is a mapping, not {_kind(doc.data)}", ())
-        )
-        raise CriteriaError(problems)
-    schema_problems = sorted(schema_check(doc), key=_position_key)
-    problems.extend(schema_problems)
-    if schema_problems:
-        raise CriteriaError(problems)
+    doc = parse_document(text, source, limits)
     base, inherited = None, frozenset[tuple[str, str]]()
     if "extends" in doc.data:
         from .extend import resolve
@@ -108,10 +97,26 @@ def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None 
             raise CriteriaError(problems)
     builder = Builder(doc, digest(doc.data), extends=base, inherited=inherited)
     criteria = builder.build()
-    problems.extend(sorted(builder.problems, key=_position_key))
-    if problems or criteria is None:
-        raise CriteriaError(problems)
+    if builder.problems or criteria is None:
+        raise CriteriaError(sorted(builder.problems, key=_position_key))
     return criteria
+
+
+def parse_document(text: str | bytes, source: str, limits: Limits | None = None) -> Document:
+    """Parse criteria text into a schema-valid :class:`Document`, or raise
+    :class:`CriteriaError` with every problem found (parse and schema)."""
+    doc, problems = parse_yaml(text, source, limits)
+    if doc is None:
+        raise CriteriaError(problems)
+    if not isinstance(doc.data, dict):
+        problems.append(
+            doc.problem("schema.type", f"a criteria file is a mapping, not {_kind(doc.data)}", ())
+        )
+        raise CriteriaError(problems)
+    problems.extend(sorted(schema_check(doc), key=_position_key))
+    if problems:
+        raise CriteriaError(problems)
+    return doc
 
 
 def digest(data: Any) -> str:
