@@ -27,6 +27,8 @@ from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evalua
 from .load import criteria_schema, load, loads
 from .model import Band, Criteria, Rounding
 from .parse import Limits
+from .rank import Exclusion, Placing, RankGroup, Ranking, rank
+from .selection import Candidate, Selection, select
 
 __version__ = "0.1.0"
 
@@ -34,23 +36,29 @@ __all__ = [
     "Aggregate",
     "AsnmeritError",
     "Band",
+    "Candidate",
     "Comparison",
     "Component",
     "Criteria",
     "CriteriaError",
     "Evaluation",
     "EvaluationError",
+    "Exclusion",
     "GroupResult",
     "Ineligibility",
     "InputError",
     "InputIssue",
     "Limits",
+    "Placing",
     "Problem",
+    "RankGroup",
+    "Ranking",
     "Rounding",
     "SchemeInfo",
     "SchemeNotFoundError",
     "ScoreOutOfRangeError",
     "ScoreWarning",
+    "Selection",
     "__version__",
     "aggregate",
     "catalog",
@@ -61,4 +69,6 @@ __all__ = [
     "get",
     "load",
     "loads",
+    "rank",
+    "select",
 ]

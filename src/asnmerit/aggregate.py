@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .batch import RowResult
+from .batch import Result, check_fields, fields_of, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
 from .model import Band, Criteria, Rounding
@@ -121,7 +121,7 @@ class _Tally:
 
 
 def aggregate(
-    results: Iterable[Evaluation | RowResult],
+    results: Iterable[Result],
     by: str | Sequence[str] = (),
     *,
     criteria: Criteria | None = None,
@@ -136,24 +136,8 @@ def aggregate(
     order in which they first appear; with a declared stratum field, each group gives
     one row per stratum and then the combined row."""
     fields = (by,) if isinstance(by, str) else tuple(by)
-    items = list(results)
-    evs = [_evaluation(r) for r in items]
-    scheme = criteria or next((ev.criteria for ev in evs if ev is not None), None)
-    if scheme is None:
-        raise AsnmeritError("nothing was scored: pass criteria= to aggregate failed rows")
-    for ev in evs:
-        if ev is not None and ev.digest != scheme.digest:
-            raise AsnmeritError(
-                f"cannot aggregate results of {ev.scheme} {ev.version} ({ev.digest}) with "
-                f"{scheme.id} {scheme.version} ({scheme.digest}): they are not on one scale"
-            )
-    known = {*scheme.identifiers, *scheme.inputs}
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise AsnmeritError(
-            f"cannot group by {', '.join(unknown)}: not a field of {scheme.id} {scheme.version} "
-            f"({', '.join(sorted(known))})"
-        )
+    pairs, scheme = unpack(results, criteria, "aggregate")
+    check_fields(scheme, fields, "group")
     declared = scheme.aggregation
     rule = rounding or (declared.rounding if declared else None)
     if rule is None:
@@ -164,8 +148,8 @@ def aggregate(
     stratify = declared.stratify if declared else None
     dims = [c.id for c in scheme.score.children]
     tallies: dict[Key, dict[str | None, _Tally]] = {}
-    for item, ev in zip(items, evs, strict=True):
-        values = _fields(item, ev)
+    for item, ev in pairs:
+        values = fields_of(item, ev)
         key = tuple(values.get(f) for f in fields)
         strata = tallies.setdefault(key, {})
         names = [None] if stratify is None else [_text(values.get(stratify)), None]
@@ -187,21 +171,6 @@ def aggregate(
     return Aggregate(
         scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
     )
-
-
-def _evaluation(item: Evaluation | RowResult) -> Evaluation | None:
-    if isinstance(item, Evaluation):
-        return item
-    if isinstance(item, RowResult):
-        return item.evaluation
-    raise TypeError(f"aggregate takes evaluations or row results, got {type(item).__name__}")
-
-
-def _fields(item: Evaluation | RowResult, ev: Evaluation | None) -> dict[str, Any]:
-    if ev is not None:
-        return {**ev.inputs, **ev.identifiers}
-    assert isinstance(item, RowResult)
-    return dict(item.identifiers)
 
 
 def _text(value: Any) -> str:

@@ -50,3 +50,51 @@ def evaluate_records(
         except AsnmeritError as err:  # never lose a row, whatever stopped it
             results.append(RowResult(row, ids, error=err))
     return results
+
+
+Result = Evaluation | RowResult
+"""What the functions that combine results take: evaluations, or batch rows."""
+
+
+def unpack(
+    results: Iterable[Result], criteria: Criteria | None, verb: str
+) -> tuple[list[tuple[Result, Evaluation | None]], Criteria]:
+    """Each result with its evaluation (``None`` for a row that failed), and the one
+    scheme version they all come from (``criteria`` when nothing was scored)."""
+    pairs: list[tuple[Result, Evaluation | None]] = []
+    for item in results:
+        if isinstance(item, Evaluation):
+            pairs.append((item, item))
+        elif isinstance(item, RowResult):
+            pairs.append((item, item.evaluation))
+        else:
+            raise TypeError(f"{verb} takes evaluations or row results, got {type(item).__name__}")
+    scheme = criteria or next((ev.criteria for _, ev in pairs if ev is not None), None)
+    if scheme is None:
+        raise AsnmeritError(f"nothing was scored: pass criteria= to {verb} failed rows")
+    for _, ev in pairs:
+        if ev is not None and ev.digest != scheme.digest:
+            raise AsnmeritError(
+                f"cannot {verb} results of {ev.scheme} {ev.version} ({ev.digest}) with "
+                f"{scheme.id} {scheme.version} ({scheme.digest}): they are not on one scale"
+            )
+    return pairs, scheme
+
+
+def fields_of(item: Result, ev: Evaluation | None) -> dict[str, Any]:
+    """The inputs (given or derived) and identifiers of a result, as one mapping."""
+    if ev is not None:
+        return {**ev.inputs, **ev.identifiers}
+    assert isinstance(item, RowResult)
+    return dict(item.identifiers)
+
+
+def check_fields(criteria: Criteria, fields: Iterable[str], what: str) -> None:
+    """Raise when a field to group by is neither an input nor an identifier."""
+    known = {*criteria.identifiers, *criteria.inputs}
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise AsnmeritError(
+            f"cannot {what} by {', '.join(unknown)}: not a field of {criteria.id} "
+            f"{criteria.version} ({', '.join(sorted(known))})"
+        )

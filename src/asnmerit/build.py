@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypeVar, cast
 
 from . import decimals as D
@@ -26,10 +27,13 @@ from .model import (
     Band,
     Bands,
     Cases,
+    Category,
     Citation,
     Code,
     Condition,
     Criteria,
+    Derivation,
+    Derive,
     Direct,
     Example,
     Expectation,
@@ -38,18 +42,22 @@ from .model import (
     Input,
     Kind,
     Lookup,
+    Mean,
     Node,
     Not,
     Op,
     Points,
     Provenance,
+    Ref,
     Reference,
     Rounding,
     Rule,
+    Stage,
     Sum,
     Switch,
     Test,
     Text,
+    TieBreaker,
     Weighted,
 )
 from .parse import Document, Path
@@ -57,7 +65,7 @@ from .parse import Document, Path
 RESERVED = frozenset({"row", "score", "band", "band_label", "eligible", "warnings", "error"})
 """Names of result columns: no identifier or score node may take them."""
 
-_KINDS = ("lookup", "cases", "direct", "sum", "weighted", "switch")
+_KINDS = ("lookup", "cases", "direct", "sum", "weighted", "switch", "mean", "ref")
 _OPS = ("is", "in", "not_in", "lt", "le", "gt", "ge")
 _ORDER_OPS = ("lt", "le", "gt", "ge")
 
@@ -102,6 +110,9 @@ class Builder:
         self.cited: set[str] = set()
         self.used_inputs: set[str] = set()
         self.stage_rounding: Rounding | None = None
+        self.tree: dict[str, Node] = {}
+        """The nodes of the score tree by id (what a ``ref`` may point to)."""
+        self.in_category = False
 
     def report(self, code: str, message: str, path: Path, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(code, message, path, key=key))
@@ -164,6 +175,10 @@ class Builder:
         file_level = Provenance((), top.confidence)
         for name, spec in data["inputs"].items():
             self.inputs[name] = self.input(name, spec, ("inputs", name), file_level)
+        for name, spec in data["inputs"].items():
+            if "derive" in spec:
+                self.derivation(name, spec["derive"], ("inputs", name, "derive"))
+        self.derive_cycles()
         identifiers = {}
         for name, spec in (data.get("identifiers") or {}).items():
             if name in self.inputs:
@@ -183,7 +198,8 @@ class Builder:
             lo, hi = (D.round_places(v, rounding.places, rounding.mode) for v in (lo, hi))
         bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
         gates = self.gates(data.get("eligibility") or [], top)
-        award = self.award(data.get("award"), bands, gates, top)
+        self.tree = {n.id: n for n in score.walk()}
+        award = self.award(data.get("award"), bands, gates, identifiers, top)
         aggregation = self.aggregation(data.get("aggregate"), identifiers, top)
         self.names(identifiers)
         if self.problems or valid_from is None or score is None or bands is None:
@@ -373,6 +389,69 @@ class Builder:
                 )
         return inp
 
+    def derivation(self, name: str, d: Mapping[str, Any], path: Path) -> None:
+        """Attach ``derive`` to input ``name``: rules on other inputs that give its value."""
+        inp = self.inputs[name]
+        prov = self.provenance(d, path, inp.provenance)
+        rules: list[Derive] = []
+        ok = True
+        for i, r in enumerate(d["when"]):
+            rpath = (*path, "when", i)
+            cond = self.condition(r["if"], (*rpath, "if"))
+            value = self.derived_value(inp, r["value"], (*rpath, "value"))
+            if cond is None or value is None:
+                ok = False
+                continue
+            rules.append(Derive(cond, value, _text(r["label"]) if "label" in r else None))
+        otherwise = None
+        if "otherwise" in d:
+            otherwise = self.derived_value(inp, d["otherwise"], (*path, "otherwise"))
+            ok = ok and otherwise is not None
+        if ok:
+            derive = Derivation(tuple(rules), otherwise, prov)
+            from attrs import evolve
+
+            self.inputs[name] = evolve(inp, derive=derive)
+
+    def derived_value(self, inp: Input, value: Any, path: Path) -> Any:
+        try:
+            return coerce(inp, value)
+        except BadValue as bad:
+            self.report(
+                "derive.value",
+                f"{inp.name!r} takes {bad.expected}, not {describe(value)}",
+                path,
+            )
+            return None
+
+    def derive_cycles(self) -> None:
+        """An input may not be derived, through any chain, from itself."""
+        from .inputs import condition_inputs
+
+        graph = {
+            n: {i for r in inp.derive.rules for i in condition_inputs(r.condition)}
+            for n, inp in self.inputs.items()
+            if inp.derive is not None
+        }
+        reported: set[str] = set()
+        for start in graph:
+            stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+            seen: set[str] = set()
+            while stack:
+                name, chain = stack.pop()
+                for nxt in sorted(graph.get(name, ())):
+                    if nxt == start and start not in reported:
+                        reported.update(chain)
+                        self.report(
+                            "derive.cycle",
+                            f"input {start!r} is derived from itself ({' -> '.join((*chain, start))})",
+                            ("inputs", start, "derive"),
+                            key=True,
+                        )
+                    elif nxt not in seen:
+                        seen.add(nxt)
+                        stack.append((nxt, (*chain, nxt)))
+
     # -- conditions --------------------------------------------------------------------
 
     def condition(self, d: Mapping[str, Any], path: Path) -> Condition | None:
@@ -501,10 +580,10 @@ class Builder:
             "sum": self.sum,
             "weighted": self.weighted,
             "switch": self.switch,
+            "mean": self.mean,
+            "ref": self.ref,
         }
         built = builders[kind_key](payload, kpath, prov)
-        kind, (lo, hi) = built if built else (Sum(()), (D.ZERO, D.ZERO))
-
         if "stage" in (d.get("rounding") or {}):
             self.report(
                 "node.rounding-stage",
@@ -515,6 +594,15 @@ class Builder:
         cap = _opt_dec(d.get("cap"))
         own_rounding = self.rounding(d.get("rounding"))
         rounding = own_rounding or self.stage_rounding  # what the evaluator applies
+        if kind_key == "mean" and rounding is None:
+            self.report(
+                "mean.rounding",
+                "a mean needs a rounding (its own, or the top-level one at stage nodes): "
+                "a quotient may have no finite decimal expansion",
+                path,
+            )
+            built = None
+        kind, (lo, hi) = built if built else (Sum(()), (D.ZERO, D.ZERO))
         if cap is not None:
             lo, hi = min(lo, cap), min(hi, cap)
         if rounding is not None:
@@ -716,6 +804,39 @@ class Builder:
         rng = (min(n.bounds[0] for n in reached), max(n.bounds[1] for n in reached))
         return Switch(inp.name, branches, otherwise), rng
 
+    def mean(self, d: Mapping[str, Any], path: Path, up: Provenance) -> tuple[Kind, Range] | None:
+        kids = self.children(d["of"], (*path, "of"), up, "mean")
+        drop = d.get("drop") or {}
+        high, low = drop.get("highest", 0), drop.get("lowest", 0)
+        if high + low >= len(kids):
+            self.report(
+                "mean.drop",
+                f"dropping {high} highest and {low} lowest of {len(kids)} leaves nothing to average",
+                (*path, "drop"),
+            )
+            return None
+        ends = [trimmed_mean([k.bounds[end] for k in kids], high, low) for end in (0, 1)]
+        return Mean(tuple(kids), high, low), (ends[0], ends[1])
+
+    def ref(self, target: str, path: Path, up: Provenance) -> tuple[Kind, Range] | None:
+        if not self.in_category:
+            self.report(
+                "ref.scope",
+                "a ref draws on the score tree from an award category; inside the tree, "
+                "use the node itself",
+                path,
+            )
+            return None
+        node = self.tree.get(target)
+        if node is None:
+            self.report(
+                "ref.unknown-node",
+                f"no node {target!r} in the score tree ({', '.join(self.tree)})",
+                path,
+            )
+            return None
+        return Ref(target), node.bounds
+
     # -- bands -------------------------------------------------------------------------
 
     def bands(
@@ -827,16 +948,18 @@ class Builder:
         d: Mapping[str, Any] | None,
         bands: Bands | None,
         gates: tuple[Gate, ...],
+        identifiers: Mapping[str, Identifier],
         up: Provenance,
     ) -> Award | None:
         if d is None:
             return None
+        path: Path = ("award",)
         min_band = d.get("min_band")
         if min_band is not None and any(g.id == "min_band" for g in gates):
             self.report(
                 "gate.duplicate-id",
                 "gate id 'min_band' is taken by the award's minimum band",
-                ("award", "min_band"),
+                (*path, "min_band"),
             )
         if bands is not None and min_band is not None:
             codes = [b.code for b in bands.table]
@@ -844,9 +967,96 @@ class Builder:
                 self.report(
                     "award.unknown-band",
                     f"no band {min_band!r} ({', '.join(codes)})",
-                    ("award", "min_band"),
+                    (*path, "min_band"),
                 )
-        return Award(d["id"], _text(d["label"]), min_band, self.provenance(d, ("award",), up))
+        prov = self.provenance(d, path, up)
+        group_by = self.fields(d.get("group_by") or [], identifiers, (*path, "group_by"))
+        categories = []
+        seen: set[str] = set()
+        for i, c in enumerate(d.get("categories") or []):
+            cpath = (*path, "categories", i)
+            self.unique("category", c["id"], seen, cpath)
+            self.in_category = True
+            node = self.node(c["score"], (*cpath, "score"), prov, parent=None)
+            self.in_category = False
+            categories.append(
+                Category(
+                    id=c["id"],
+                    label=_text(c["label"]),
+                    score=node,
+                    group=c.get("group"),
+                    ranks=c["ranks"] if "ranks" in c else d.get("ranks"),
+                    ranked=c.get("ranked", d.get("ranked", True)),
+                    min_score=_opt_dec(c.get("min_score")),
+                    provenance=self.provenance(c, cpath, prov),
+                )
+            )
+        breakers = []
+        for i, t in enumerate(d.get("tie_breakers") or []):
+            by = t["by"]
+            inp = self.inputs.get(by)
+            if by in self.tree or by in seen:
+                pass
+            elif inp is not None and inp.type in ("number", "integer", "date"):
+                self.used_inputs.add(by)
+            else:
+                self.report(
+                    "award.unknown-tie-breaker",
+                    f"cannot break ties by {by!r}: not a score node, a category or a number input",
+                    (*path, "tie_breakers", i, "by"),
+                )
+            breakers.append(TieBreaker(by, t.get("prefer", "higher")))
+        stages = []
+        stage_ids: set[str] = set()
+        for i, st in enumerate(d.get("stages") or []):
+            spath = (*path, "stages", i)
+            self.unique("stage", st["id"], stage_ids, spath)
+            if st["by"] not in seen:
+                self.report(
+                    "stage.unknown-category",
+                    f"no category {st['by']!r} to decide stage {st['id']!r} "
+                    f"({', '.join(sorted(seen)) or 'none declared'})",
+                    (*spath, "by"),
+                )
+            stages.append(
+                Stage(
+                    st["id"],
+                    _text(st["label"]),
+                    st["by"],
+                    st.get("keep"),
+                    self.fields(st.get("per") or [], identifiers, (*spath, "per")),
+                    self.provenance(st, spath, prov),
+                )
+            )
+        return Award(
+            d["id"],
+            _text(d["label"]),
+            min_band,
+            prov,
+            group_by=group_by,
+            ranks=d.get("ranks"),
+            ranked=d.get("ranked", True),
+            ties=d.get("ties", "competition"),
+            tie_breakers=tuple(breakers),
+            categories=tuple(categories),
+            stages=tuple(stages),
+        )
+
+    def fields(
+        self, names: list[str], identifiers: Mapping[str, Identifier], path: Path
+    ) -> tuple[str, ...]:
+        """Fields that group subjects: identifiers or inputs (then used)."""
+        for i, name in enumerate(names):
+            if name in self.inputs:
+                self.used_inputs.add(name)
+            elif name not in identifiers:
+                known = ", ".join([*identifiers, *self.inputs])
+                self.report(
+                    "award.unknown-field",
+                    f"cannot group by {name!r}: not an identifier or input ({known})",
+                    (*path, i),
+                )
+        return tuple(names)
 
     def aggregation(
         self, d: Mapping[str, Any] | None, identifiers: Mapping[str, Identifier], up: Provenance
@@ -895,14 +1105,21 @@ class Builder:
                         (*path, "expect", "components", comp),
                         key=True,
                     )
-            if "score" in e and ({"components", "eligible"} & set(expect)):
+            if "score" in e and ({"components", "eligible", "ranks", "reached"} & set(expect)):
                 self.report(
                     "example.form",
                     "an example that classifies a score can only expect score and band",
                     (*path, "expect"),
                 )
+            if "inputs" in e and ({"ranks", "reached"} & set(expect)):
+                self.report(
+                    "example.form",
+                    "ranks and stages reached need several subjects (subjects, not inputs)",
+                    (*path, "expect"),
+                )
             if "inputs" in e:
                 self.example_inputs(criteria, e["inputs"], (*path, "inputs"))
+            subjects = self.example_subjects(criteria, e, path) if "subjects" in e else None
             source = self.cite(e["source"], (*path, "source")) if "source" in e else None
             out.append(
                 Example(
@@ -913,15 +1130,63 @@ class Builder:
                         band=expect.get("band"),
                         eligible=expect.get("eligible"),
                         components={k: _dec(v) for k, v in expect.get("components", {}).items()},
+                        ranks={k: _opt_dec(v) for k, v in expect.get("ranks", {}).items()},
+                        reached=dict(expect.get("reached", {})),
                     ),
                     inputs=e.get("inputs"),
                     score=_opt_dec(e.get("score")),
                     band_policy=(e.get("options") or {}).get("band_policy"),
                     description=e.get("description"),
                     source=source,
+                    subjects=subjects,
+                    category=e.get("category"),
                 )
             )
         return tuple(out)
+
+    def example_subjects(
+        self, criteria: Criteria, e: Mapping[str, Any], path: Path
+    ) -> dict[str, dict[str, Any]]:
+        """The records of a ranking or selection example (``common`` merged in), checked."""
+        common = e.get("common") or {}
+        subjects = {name: {**common, **rec} for name, rec in e["subjects"].items()}
+        if not ({"score", "band", "eligible", "components"} & set(e["expect"])):
+            for name, record in subjects.items():
+                self.example_inputs(criteria, record, (*path, "subjects", name))
+        else:
+            self.report(
+                "example.form",
+                "an example with several subjects can only expect ranks and stages reached",
+                (*path, "expect"),
+            )
+        award = criteria.award
+        cats = [c.id for c in award.categories] if award else []
+        stages = [s.id for s in award.stages] if award else []
+        category = e.get("category")
+        if category is not None and category not in cats:
+            self.report(
+                "example.unknown-category",
+                f"no award category {category!r} ({', '.join(cats) or 'none declared'})",
+                (*path, "category"),
+            )
+        expect = e["expect"]
+        for what in ("ranks", "reached"):
+            for name in expect.get(what, {}):
+                if name not in subjects:
+                    self.report(
+                        "example.unknown-subject",
+                        f"no subject {name!r} in this example ({', '.join(subjects)})",
+                        (*path, "expect", what, name),
+                        key=True,
+                    )
+        for name, stage in expect.get("reached", {}).items():
+            if stage is not None and stage not in stages:
+                self.report(
+                    "example.unknown-stage",
+                    f"no stage {stage!r} ({', '.join(stages) or 'none declared'})",
+                    (*path, "expect", "reached", name),
+                )
+        return subjects
 
     def example_inputs(self, criteria: Criteria, inputs: Mapping[str, Any], path: Path) -> None:
         for issue in split_subject(criteria, inputs)[2]:
@@ -932,6 +1197,13 @@ class Builder:
                 (*path, issue.field),
                 key=unknown,
             )
+
+
+def trimmed_mean(values: list[Decimal], high: int, low: int) -> Decimal:
+    """The mean of ``values`` without the ``high`` highest and ``low`` lowest, exactly (as
+    far as a decimal can hold it: the node's rounding is applied after)."""
+    kept = sorted(values)[low : len(values) - high]
+    return D.from_fraction(Fraction(D.total(kept)) / len(kept))
 
 
 def _codes(inp: Input) -> tuple[str, ...]:

@@ -17,7 +17,8 @@ from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundErro
 from .evaluate import evaluate, json_value
 from .examples import run_examples
 from .load import criteria_schema, load
-from .model import BAND_POLICIES, Criteria
+from .model import BAND_POLICIES, TIE_POLICIES, Criteria
+from .rank import rank
 from .records import RecordsError, read_records, to_csv, write_atomic
 from .show import describe_criteria, render_criteria
 
@@ -266,7 +267,7 @@ def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
 def cmd_aggregate(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
     results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
-    by = [f.strip() for item in args.by for f in item.split(",") if f.strip()]
+    by = _fields(args.by)
     try:
         agg = aggregate(results, by, criteria=criteria)
     except AsnmeritError as exc:
@@ -276,6 +277,35 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     else:
         rows = agg.rows(args.lang)
         text = to_csv(rows, list(rows[0]) if rows else [*by, "count"])
+    return _emit(text, args.output, results)
+
+
+def _fields(items: Sequence[str]) -> list[str]:
+    return [f.strip() for item in items for f in item.split(",") if f.strip()]
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    try:
+        ranking = rank(
+            results,
+            args.by,
+            group_by=_fields(args.group_by) if args.group_by else None,
+            ties=args.ties,
+            top=args.top,
+            min_band=args.min_band,
+            criteria=criteria,
+        )
+    except AsnmeritError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        text = json.dumps(ranking.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        rows = ranking.rows(args.lang)
+        text = to_csv(rows, list(rows[0]) if rows else [*ranking.group_by, "rank"])
+    else:
+        text = ranking.render(args.lang) + "\n"
     return _emit(text, args.output, results)
 
 
@@ -427,6 +457,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="group by this field (repeatable, or comma-separated); none: one group",
     )
     p.set_defaults(func=cmd_aggregate)
+    p = add("rank", "score every record of a file and rank the subjects per group", json=False)
+    records_in_out(p)
+    p.add_argument(
+        "--by", metavar="CATEGORY", help="rank by this award category (default: the total)"
+    )
+    p.add_argument(
+        "--group-by",
+        action="append",
+        metavar="FIELD",
+        help="rank within groups of this field (repeatable, or comma-separated; "
+        "default: the award's groups)",
+    )
+    p.add_argument("--top", type=int, metavar="N", help="winners per group (default: the award's)")
+    p.add_argument(
+        "--ties", choices=TIE_POLICIES, help="how equal scores share a rank (default: the award's)"
+    )
+    p.add_argument("--min-band", metavar="CODE", help="leave out subjects below this band")
+    p.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="output format (default text)",
+    )
+    p.set_defaults(func=cmd_rank)
     p = add("explain", "explain the score of one subject")
     scheme(p)
     p.add_argument(

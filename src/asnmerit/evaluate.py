@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -32,9 +33,11 @@ from .model import (
     Direct,
     Gate,
     Lookup,
+    Mean,
     Node,
     Not,
     Provenance,
+    Ref,
     Rounding,
     Sum,
     Switch,
@@ -108,10 +111,33 @@ class Evaluation:
     identifiers: Mapping[str, Any]
     criteria: Criteria = attrs.field(eq=False, repr=False)
     """The scheme that gave this result (its digest is part of the result)."""
+    categories: Mapping[str, Component | None] = attrs.field(factory=dict)
+    """Award category -> its score (``None``: not assessed, its inputs were not given)."""
+    derived: tuple[str, ...] = ()
+    """Inputs the record left out whose values were derived by the scheme's rules."""
 
     def component(self, node_id: str) -> Component:
-        """The component of score node ``node_id``."""
-        return self.components.find(node_id)
+        """The component of score node ``node_id`` (in the tree or an award category)."""
+        try:
+            return self.components.find(node_id)
+        except KeyError:
+            for comp in self.categories.values():
+                if comp is not None:
+                    try:
+                        return comp.find(node_id)
+                    except KeyError:
+                        continue
+            raise
+
+    def gaps(self, node_id: str | None = None, places: int = 2) -> dict[str, Decimal]:
+        """The gap of each child of ``node_id`` (default: the top level) to its maximum,
+        as a percentage of that maximum, rounded half up to ``places`` (e.g. the gap
+        per element of the NSPK index)."""
+        parent = self.components if node_id is None else self.component(node_id)
+        return {
+            c.id: _percent(D.sub(c.max, c.points), c.max, places) if c.max > 0 else D.ZERO
+            for c in parent.children
+        }
 
     def explain(self, lang: str = "id") -> str:
         """A readable account of the score, line by line, with the legal basis."""
@@ -135,9 +161,19 @@ class Evaluation:
             ],
             "warnings": [attrs.asdict(w) for w in self.warnings],
             "components": _component_dict(self.components),
+            "categories": {
+                k: None if c is None else _component_dict(c) for k, c in self.categories.items()
+            },
             "inputs": {k: json_value(v) for k, v in self.inputs.items()},
+            "derived": list(self.derived),
             "identifiers": {k: json_value(v) for k, v in self.identifiers.items()},
         }
+
+
+def _percent(part: Decimal, whole: Decimal, places: int) -> Decimal:
+    """``part / whole`` as a percentage, rounded half up once from the exact fraction."""
+    scaled = D.round_fraction(Fraction(part) * 100 * 10**places / Fraction(whole), "half_up")
+    return Decimal(f"{scaled}E-{places}") if places else Decimal(scaled)
 
 
 def json_value(value: Any) -> Any:
@@ -198,6 +234,14 @@ def evaluate(
             f"{criteria.id} {criteria.version}: arithmetic would lose digits"
         ) from None
     failed = tuple(Ineligibility(g.id, g.reason) for g in criteria.eligibility if not run.gate(g))
+    categories: dict[str, Component | None] = {}
+    if criteria.award is not None:
+        for name in criteria.award.group_by:
+            if name in criteria.inputs:
+                run.value(name, "award.group_by")
+        tree = {c.id: c for c in _walk(root)}
+        for cat in criteria.award.categories:
+            categories[cat.id] = run.category(cat.score, tree)
     bad = {i.field for i in issues}
     issues += [
         InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
@@ -240,6 +284,8 @@ def evaluate(
         inputs=values,
         identifiers=identifiers,
         criteria=criteria,
+        categories=categories,
+        derived=tuple(run.derived),
     )
 
 
@@ -256,6 +302,8 @@ class _Run:
         self.node_rounding: Rounding | None = (
             rounding if rounding and rounding.stage == "nodes" else None
         )
+        self.derived: list[str] = []
+        self.tree: Mapping[str, Component] = {}
 
     def used_values(self) -> None:
         """Warn about inputs (or codes) used whose declaration is reconstructed or assumed."""
@@ -285,11 +333,46 @@ class _Run:
             )
 
     def value(self, name: str, needed_by: str) -> Any:
+        if name not in self.values and self.derive(name):
+            self.derived.append(name)
         if name in self.values:
             self.used.add(name)
             return self.values[name]
         self.missing.setdefault(name, []).append(needed_by)
         return None
+
+    def derive(self, name: str) -> bool:
+        """Give a left-out input the value its derivation rules say; whether they did."""
+        derivation = self.criteria.inputs[name].derive
+        if derivation is None:
+            return False
+        for rule in derivation.rules:
+            if self.holds(rule.condition, f"inputs.{name}.derive"):
+                value, how = rule.value, describe_condition(rule.condition)
+                break
+        else:
+            if derivation.otherwise is None:
+                return False
+            value, how = derivation.otherwise, "otherwise"
+        self.values[name] = value
+        self.weak(
+            f"inputs.{name}.derive", derivation.provenance, f"{name} = {_show(value)} ({how})"
+        )
+        return True
+
+    def category(self, node: Node, tree: Mapping[str, Component]) -> Component | None:
+        """An award category's score, or ``None`` when the record lacks its inputs (the
+        subject was not assessed in it); what the main tree needed is not affected."""
+        missing, self.missing = self.missing, {}
+        warnings = len(self.warnings)
+        self.tree = tree
+        comp = self.node(node, "", self.criteria.confidence)
+        assessed = not self.missing
+        self.missing = missing
+        if not assessed:
+            del self.warnings[warnings:]
+            return None
+        return comp
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -316,6 +399,12 @@ class _Run:
         elif isinstance(kind, Weighted):
             children = tuple(self.node(k, path, conf) for k in kind.children)
             points, rule = self.weighted(kind, children), None
+        elif isinstance(kind, Mean):
+            children = tuple(self.node(k, path, conf) for k in kind.children)
+            points, rule = self.mean(node, kind, children)
+        elif isinstance(kind, Ref):
+            target = self.tree[kind.node]
+            points, rule = target.points, f"= {kind.node}"
         else:
             branch, rule = self.switch(node, kind)
             children = (self.node(branch, path, conf),) if branch is not None else ()
@@ -364,6 +453,20 @@ class _Run:
         ]
         return D.weighted_sum(terms, kind.scale)
 
+    def mean(self, node: Node, kind: Mean, children: tuple[Component, ...]) -> tuple[Decimal, str]:
+        rounding = node.rounding or self.node_rounding
+        assert rounding is not None  # the loader requires one
+        order = sorted(children, key=lambda c: c.points)
+        kept = order[kind.drop_lowest : len(order) - kind.drop_highest]
+        points = D.round_mean(
+            D.total(c.points for c in kept), len(kept), rounding.places, rounding.mode
+        )
+        dropped = [
+            c.id for c in (*order[: kind.drop_lowest], *order[len(order) - kind.drop_highest :])
+        ]
+        rule = f"mean of {len(kept)}" + (f", without {', '.join(dropped)}" if dropped else "")
+        return points, rule
+
     def switch(self, node: Node, kind: Switch) -> tuple[Node | None, str | None]:
         value = self.value(kind.input, node.id)
         if value is None:
@@ -409,6 +512,15 @@ class _Run:
         if op == "gt":
             return bool(value > target)
         return bool(value >= target)
+
+
+def _walk(comp: Component) -> list[Component]:
+    out, stack = [], [comp]
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(c.children)
+    return out
 
 
 def _below_award(criteria: Criteria, band: Band) -> tuple[Ineligibility, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import attrs
 
 from . import decimals as D
@@ -26,6 +28,8 @@ class ExampleResult:
 
 def run_example(criteria: Criteria, example: Example) -> ExampleResult:
     """Evaluate (or classify) one example and compare with what it expects."""
+    if example.subjects is not None:
+        return _run_subjects(criteria, example)
     failures: list[str] = []
     expect = example.expect
     try:
@@ -59,6 +63,45 @@ def run_example(criteria: Criteria, example: Example) -> ExampleResult:
     if expect.eligible is not None and eligible != expect.eligible:
         failures.append(f"eligible: expected {expect.eligible}, got {eligible}")
     return ExampleResult(criteria.id, criteria.version, example.id, tuple(failures))
+
+
+def _run_subjects(criteria: Criteria, example: Example) -> ExampleResult:
+    """A ranking or selection example: score every subject, then rank or select."""
+    from .rank import rank
+    from .selection import select
+
+    assert example.subjects is not None
+    expect = example.expect
+    failures: list[str] = []
+    try:
+        names = list(example.subjects)
+        evs = [evaluate(criteria, rec) for rec in example.subjects.values()]
+        name_of = {id(ev): name for name, ev in zip(names, evs, strict=True)}
+        if expect.ranks:
+            got: dict[str, Decimal | None] = dict.fromkeys(names)
+            for group in rank(evs, example.category, criteria=criteria).groups:
+                for p in group.placings:
+                    got[name_of[id(p.evaluation)]] = p.rank
+            for name, want in expect.ranks.items():
+                if got[name] != want:
+                    failures.append(
+                        f"rank of {name}: expected {_show(want)}, got {_show(got[name])}"
+                    )
+        if expect.reached:
+            sel = select(evs, criteria=criteria)
+            reached = {name: c.reached for name, c in zip(names, sel.candidates, strict=True)}
+            for name, stage in expect.reached.items():
+                if reached[name] != stage:
+                    failures.append(
+                        f"{name} reached: expected {stage or 'no stage'}, got {reached[name] or 'no stage'}"
+                    )
+    except AsnmeritError as exc:
+        failures.append(f"raised {type(exc).__name__}: {exc}")
+    return ExampleResult(criteria.id, criteria.version, example.id, tuple(failures))
+
+
+def _show(rank: Decimal | None) -> str:
+    return "not ranked" if rank is None else D.plain(rank)
 
 
 def run_examples(criteria: Criteria) -> list[ExampleResult]:

@@ -7,7 +7,8 @@ the file) and gives only what changes:
   replace the base's;
 * ``inputs``, ``references`` and ``identifiers`` are merged by name (the file's entry
   wins);
-* ``replace`` swaps score nodes of the base, by id, for new ones;
+* ``replace`` swaps score nodes of the base (in the tree or an award category's score),
+  by id, for new ones;
 * ``examples`` are never inherited: they test the base's rules, not the new ones.
 
 Inputs and references of the base that no node uses any more are dropped. The merged
@@ -133,6 +134,20 @@ def _merge(
     if replace:
         found: dict[str, Path] = {}
         data["score"] = _replace(data["score"], ("score",), replace, found)
+        award = data.get("award")
+        if isinstance(award, Mapping) and isinstance(award.get("categories"), list):
+            cats = [
+                {
+                    **c,
+                    "score": _replace(
+                        c["score"], ("award", "categories", i, "score"), replace, found
+                    ),
+                }
+                if isinstance(c, Mapping) and "score" in c
+                else c
+                for i, c in enumerate(award["categories"])
+            ]
+            data["award"] = {**award, "categories": cats}
         for node_id in replace:
             path = found.get(node_id)
             if path is None:
@@ -162,7 +177,7 @@ def _replace(node: Any, path: Path, new: Mapping[str, Any], found: dict[str, Pat
         found[node_id] = path
         return new[node_id]
     out = dict(node)
-    for kind in ("sum", "weighted"):
+    for kind in ("sum", "weighted", "mean"):
         body = node.get(kind)
         if isinstance(body, Mapping) and isinstance(body.get("of"), list):
             of = [_replace(k, (*path, kind, "of", i), new, found) for i, k in enumerate(body["of"])]

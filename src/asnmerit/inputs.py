@@ -275,9 +275,11 @@ def requirements(criteria: Criteria) -> Needs:
     """What a subject of ``criteria`` must give. A node that is reached needs every input
     it reads (a ``cases`` node: the inputs of all its rules); a switch reaches only the
     branch of the subject's code. The evaluator follows the same rule."""
-    gates: set[str] = set()
+    gates: set[str] = set()  # and the fields that group an award's competitors
     for gate in criteria.eligibility:
         gates |= condition_inputs(gate.require)
+    if criteria.award is not None:
+        gates |= {f for f in criteria.award.group_by if f in criteria.inputs}
     tree = _needs(criteria, criteria.score)
     return attrs.evolve(tree, always=tree.always | gates)
 
@@ -394,7 +396,7 @@ def _present(criteria: Criteria, names: frozenset[str]) -> dict[str, Any]:
     plain_names: list[str] = []
     either: list[dict[str, Any]] = []
     for n, inp in criteria.inputs.items():
-        if n not in names or inp.default is not None:
+        if n not in names or inp.default is not None or inp.derive is not None:
             continue
         if inp.aliases:
             either.append({"anyOf": [{"required": [f]} for f in (n, *inp.aliases)]})

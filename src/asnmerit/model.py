@@ -82,6 +82,25 @@ InputType = Literal["enum", "boolean", "number", "integer", "date"]
 
 
 @attrs.frozen
+class Derive:
+    """``if`` condition then ``value``: one rule of a derivation."""
+
+    condition: Condition
+    value: Any
+    label: Text | None = None
+
+
+@attrs.frozen
+class Derivation:
+    """How an input's value follows from other inputs when a record leaves it out: the
+    value of the first rule that holds, else ``otherwise`` (else the input is missing)."""
+
+    rules: tuple[Derive, ...]
+    otherwise: Any = None
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
 class Input:
     """One field of a subject record that the score depends on."""
 
@@ -98,6 +117,7 @@ class Input:
     max: Decimal | dt.date | None = None
     step: Decimal | None = None
     default: Any = None
+    derive: Derivation | None = None
     provenance: Provenance = Provenance()
 
     @property
@@ -235,7 +255,24 @@ class Switch:
     otherwise: Node | None = None
 
 
-Kind = Lookup | Cases | Direct | Sum | Weighted | Switch
+@attrs.frozen
+class Mean:
+    """The mean of the children's points, after dropping the ``drop_highest`` highest and
+    the ``drop_lowest`` lowest (a jury's trimmed mean); rounded by the node's rounding."""
+
+    children: tuple[Node, ...]
+    drop_highest: int = 0
+    drop_lowest: int = 0
+
+
+@attrs.frozen
+class Ref:
+    """The points of another node of the score tree (an award category drawing on it)."""
+
+    node: str
+
+
+Kind = Lookup | Cases | Direct | Sum | Weighted | Switch | Mean | Ref
 
 
 @attrs.frozen
@@ -258,7 +295,7 @@ class Node:
     def children(self) -> tuple[Node, ...]:
         """Direct sub-nodes, in order (switch branches, then its otherwise)."""
         kind = self.kind
-        if isinstance(kind, Sum | Weighted):
+        if isinstance(kind, Sum | Weighted | Mean):
             return kind.children
         if isinstance(kind, Switch):
             rest = (kind.otherwise,) if kind.otherwise else ()
@@ -318,15 +355,73 @@ class Gate:
     provenance: Provenance = Provenance()
 
 
+TiePolicy = Literal["competition", "dense", "average"]
+TIE_POLICIES: tuple[str, ...] = ("competition", "dense", "average")
+
+
+@attrs.frozen
+class TieBreaker:
+    """Equal scores are ordered by ``by`` (a score node, a category or a number input),
+    the ``prefer``-red end first."""
+
+    by: str
+    prefer: Literal["higher", "lower"] = "higher"
+
+
+@attrs.frozen
+class Category:
+    """One award category: its own score (a node, usually drawing on the main tree with
+    ``ref``), how many winners per group (``ranks``), and whether they are ranked."""
+
+    id: str
+    label: Text
+    score: Node
+    group: str | None = None
+    """What sort of category this is, e.g. main, element or special (free text)."""
+    ranks: int | None = None
+    ranked: bool = True
+    min_score: Decimal | None = None
+    provenance: Provenance = Provenance()
+
+
+@attrs.frozen
+class Stage:
+    """One stage of a staged selection: the best ``keep`` of each ``per`` group, by the
+    score of category ``by``, go on to the next stage."""
+
+    id: str
+    label: Text
+    by: str
+    keep: int | None = None
+    per: tuple[str, ...] = ()
+    provenance: Provenance = Provenance()
+
+
 @attrs.frozen
 class Award:
     """The award a scheme's result qualifies for: a subject in a band below ``min_band``
-    (or failing a gate) is not eligible."""
+    (or failing a gate) is not eligible. Subjects compete within groups of the
+    ``group_by`` fields, for the total or per category, ties settled by ``ties`` after the
+    ``tie_breakers``; ``stages`` describe a staged selection."""
 
     id: str
     label: Text
     min_band: str | None = None
     provenance: Provenance = Provenance()
+    group_by: tuple[str, ...] = ()
+    ranks: int | None = None
+    ranked: bool = True
+    ties: TiePolicy = "competition"
+    tie_breakers: tuple[TieBreaker, ...] = ()
+    categories: tuple[Category, ...] = ()
+    stages: tuple[Stage, ...] = ()
+
+    def category(self, category_id: str) -> Category:
+        """The category with ``category_id``."""
+        for cat in self.categories:
+            if cat.id == category_id:
+                return cat
+        raise KeyError(category_id)
 
 
 @attrs.frozen
@@ -346,6 +441,10 @@ class Expectation:
     band: str | None = None
     eligible: bool | None = None
     components: Mapping[str, Decimal] = attrs.field(factory=dict)
+    ranks: Mapping[str, Decimal | None] = attrs.field(factory=dict)
+    """Subject name -> its rank (``None``: not ranked), for a ranking example."""
+    reached: Mapping[str, str | None] = attrs.field(factory=dict)
+    """Subject name -> the last stage it passed (``None``: none), for a selection example."""
 
 
 @attrs.frozen
@@ -360,6 +459,10 @@ class Example:
     band_policy: BandPolicy | None = None
     description: str | None = None
     source: Citation | None = None
+    subjects: Mapping[str, Mapping[str, Any]] | None = None
+    """For a ranking or selection example: subject name -> its record."""
+    category: str | None = None
+    """The award category a ranking example ranks (default: the total score)."""
 
 
 # -- the scheme ---------------------------------------------------------------------------
