@@ -17,8 +17,10 @@ from .model import (
     Criteria,
     Direct,
     Lookup,
+    Mean,
     Node,
     Provenance,
+    Ref,
     Sum,
     Switch,
     Weighted,
@@ -80,6 +82,15 @@ def _node(node: Node, lang: str) -> dict[str, Any]:
             + (" normalized" if kind.normalize else "")
             + (f" x {D.plain(kind.scale)}" if kind.scale != 1 else "")
         )
+    elif isinstance(kind, Mean):
+        drops = [
+            f"{n} {end}"
+            for n, end in ((kind.drop_highest, "highest"), (kind.drop_lowest, "lowest"))
+            if n
+        ]
+        out["kind"] = "mean" + (f" without the {' and '.join(drops)}" if drops else "")
+    elif isinstance(kind, Ref):
+        out["kind"] = f"= {kind.node}"
     elif isinstance(kind, Switch):
         out["kind"] = f"switch {kind.input}"
         out["branches"] = {k: v.id for k, v in kind.branches.items()}
@@ -110,6 +121,7 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
                 **({"order": i.order} if i.order else {}),
                 **({"default": str(i.default)} if i.default is not None else {}),
                 **({"aliases": list(i.aliases)} if i.aliases else {}),
+                **({"derived": _prov(i.derive.provenance)} if i.derive else {}),
                 **(
                     {"range": [None if b is None else show_bound(b) for b in (i.min, i.max)]}
                     if i.min is not None or i.max is not None
@@ -144,6 +156,35 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
             "label": c.award.label.get(lang),
             "min_band": c.award.min_band,
             **_prov(c.award.provenance),
+            "group_by": list(c.award.group_by),
+            "ranks": c.award.ranks,
+            "ranked": c.award.ranked,
+            "ties": c.award.ties,
+            "tie_breakers": [f"{t.by} ({t.prefer})" for t in c.award.tie_breakers],
+            "categories": [
+                {
+                    "id": cat.id,
+                    "label": cat.label.get(lang),
+                    "group": cat.group,
+                    "ranks": cat.ranks,
+                    "ranked": cat.ranked,
+                    "min_score": None if cat.min_score is None else D.plain(cat.min_score),
+                    **_prov(cat.provenance),
+                    "score": _node(cat.score, lang),
+                }
+                for cat in c.award.categories
+            ],
+            "stages": [
+                {
+                    "id": st.id,
+                    "label": st.label.get(lang),
+                    "by": st.by,
+                    "keep": st.keep,
+                    "per": list(st.per),
+                    **_prov(st.provenance),
+                }
+                for st in c.award.stages
+            ],
         },
         "aggregate": None
         if c.aggregation is None
@@ -176,7 +217,10 @@ def render_criteria(c: Criteria, lang: str = "id") -> str:
         codes = f": {' | '.join(i['codes'])}" if "codes" in i else ""
         span = f" {i['range'][0] or ''}..{i['range'][1] or ''}" if "range" in i else ""
         also = f"  (also: {', '.join(i['aliases'])})" if "aliases" in i else ""
-        lines.append(f"  {name} ({i['type']}{span}){codes}{also}")
+        derived = (
+            f"  (derived when absent [{i['derived']['confidence']}])" if "derived" in i else ""
+        )
+        lines.append(f"  {name} ({i['type']}{span}){codes}{also}{derived}")
     lines += ["", "score:"]
     _tree(d["score"], 1, lines)
     b = d["bands"]
@@ -188,10 +232,26 @@ def render_criteria(c: Criteria, lang: str = "id") -> str:
         lines += ["", "eligibility:", *(f"  {g['id']}: {g['reason']}" for g in d["eligibility"])]
     if d["award"]:
         a = d["award"]
-        lines += [
-            "",
-            f"award: {a['label']} ({a['id']}), minimum band {a['min_band']} [{a['confidence']}]",
-        ]
+        least = f", minimum band {a['min_band']}" if a["min_band"] else ""
+        lines += ["", f"award: {a['label']} ({a['id']}){least} [{a['confidence']}]"]
+        if a["group_by"]:
+            lines.append(f"  groups: {', '.join(a['group_by'])}")
+        ties = ", ".join([a["ties"], *a["tie_breakers"]])
+        lines.append(f"  winners per group: {a['ranks'] or 'all'}; ties: {ties}")
+        for cat in a["categories"]:
+            ranks = "all" if cat["ranks"] is None else cat["ranks"]
+            how = "ranked" if cat["ranked"] else "not ranked"
+            least = f", minimum {cat['min_score']}" if cat["min_score"] else ""
+            lines.append(
+                f"  category {cat['id']}: {cat['label']} ({ranks} winners, {how}{least}) [{cat['confidence']}]"
+            )
+            _tree(cat["score"], 2, lines)
+        for st in a["stages"]:
+            per = f" per {', '.join(st['per'])}" if st["per"] else ""
+            keep = f"best {st['keep']}{per}" if st["keep"] else f"all{per}"
+            lines.append(
+                f"  stage {st['id']}: {st['label']} by {st['by']}, {keep} go on [{st['confidence']}]"
+            )
     if d["aggregate"]:
         g = d["aggregate"]
         by = f", one row per {g['stratify']}" if g["stratify"] else ""
