@@ -95,3 +95,11 @@ def test_a_scheme_without_stages_is_refused() -> None:
     ev = asnmerit.evaluate(jpt, dict.fromkeys(jpt.inputs, 90))
     with pytest.raises(AsnmeritError, match="declares no stages"):
         asnmerit.select([ev])
+
+
+def test_a_field_that_groups_a_stage_is_required(award: Criteria) -> None:
+    record = candidate("no tier", "kota", 80, tahap2=50)
+    del record["tingkat"]
+    with pytest.raises(asnmerit.InputError, match="tingkat: expected a value"):
+        asnmerit.evaluate(award, record)
+    assert "tingkat" in award.input_schema()["required"]

@@ -976,8 +976,9 @@ class Builder:
         for i, c in enumerate(d.get("categories") or []):
             cpath = (*path, "categories", i)
             self.unique("category", c["id"], seen, cpath)
+            own = self.provenance(c, cpath, prov)
             self.in_category = True
-            node = self.node(c["score"], (*cpath, "score"), prov, parent=None)
+            node = self.node(c["score"], (*cpath, "score"), own, parent=None)
             self.in_category = False
             categories.append(
                 Category(
@@ -988,7 +989,7 @@ class Builder:
                     ranks=c["ranks"] if "ranks" in c else d.get("ranks"),
                     ranked=c.get("ranked", d.get("ranked", True)),
                     min_score=_opt_dec(c.get("min_score")),
-                    provenance=self.provenance(c, cpath, prov),
+                    provenance=own,
                 )
             )
         breakers = []

@@ -236,9 +236,9 @@ def evaluate(
     failed = tuple(Ineligibility(g.id, g.reason) for g in criteria.eligibility if not run.gate(g))
     categories: dict[str, Component | None] = {}
     if criteria.award is not None:
-        for name in criteria.award.group_by:
+        for name in criteria.award.fields:
             if name in criteria.inputs:
-                run.value(name, "award.group_by")
+                run.value(name, "the award's groups")
         tree = {c.id: c for c in _walk(root)}
         for cat in criteria.award.categories:
             categories[cat.id] = run.category(cat.score, tree)

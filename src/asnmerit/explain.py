@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from . import decimals as D
 from .model import WEAK
 
@@ -22,6 +24,9 @@ _WORDS = {
         "reconstructed": "rekonstruksi",
         "assumption": "asumsi",
         "basis": "dasar",
+        "categories": "Kategori penghargaan",
+        "not_assessed": "tidak dinilai",
+        "derived": "Diturunkan dari aturan skema",
     },
     "en": {
         "score": "Score",
@@ -34,6 +39,9 @@ _WORDS = {
         "reconstructed": "reconstructed",
         "assumption": "assumption",
         "basis": "basis",
+        "categories": "Award categories",
+        "not_assessed": "not assessed",
+        "derived": "Derived by the scheme's rules",
     },
 }
 
@@ -56,6 +64,21 @@ def explain(ev: Evaluation, lang: str = "id") -> str:
     lines.append("")
     for comp in top.children:
         _lines(comp, 0, lang, lines)
+    if ev.categories:
+        lines.append("")
+        lines.append(f"{w['categories']}:")
+        award = ev.criteria.award
+        assert award is not None
+        for cat in award.categories:
+            scored = ev.categories.get(cat.id)
+            if scored is None:
+                lines.append(f"  {cat.label.get(lang)}: {w['not_assessed']}")
+            else:
+                _lines(attrs.evolve(scored, label=cat.label), 1, lang, lines)
+    if ev.derived:
+        lines.append("")
+        shown = ", ".join(f"{name} = {ev.inputs[name]}" for name in ev.derived)
+        lines.append(f"{w['derived']}: {shown}")
     if ev.warnings:
         lines.append("")
         lines.append(f"{w['warnings']}:")

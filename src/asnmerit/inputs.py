@@ -279,7 +279,7 @@ def requirements(criteria: Criteria) -> Needs:
     for gate in criteria.eligibility:
         gates |= condition_inputs(gate.require)
     if criteria.award is not None:
-        gates |= {f for f in criteria.award.group_by if f in criteria.inputs}
+        gates |= {f for f in criteria.award.fields if f in criteria.inputs}
     tree = _needs(criteria, criteria.score)
     return attrs.evolve(tree, always=tree.always | gates)
 

@@ -416,6 +416,12 @@ class Award:
     categories: tuple[Category, ...] = ()
     stages: tuple[Stage, ...] = ()
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field that places a subject in a group: ``group_by`` and the stages' ``per``."""
+        names = [*self.group_by, *(f for st in self.stages for f in st.per)]
+        return tuple(dict.fromkeys(names))
+
     def category(self, category_id: str) -> Category:
         """The category with ``category_id``."""
         for cat in self.categories:

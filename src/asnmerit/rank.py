@@ -278,16 +278,21 @@ def rank(
     )
     for t in breakers:
         _check_breaker(scheme, t)
+    # An award with categories has no overall winners: its total is only a summary.
+    overall = award is not None and by is None and not award.categories
     if top is None:
-        top = category.ranks if category else (award.ranks if award and by is None else None)
+        top = category.ranks if category else (award.ranks if award and overall else None)
     if top is not None and top < 1:
         raise AsnmeritError(f"top must be at least 1, got {top}")
     if min_band is not None and min_band not in [b.code for b in scheme.bands.table]:
         codes = ", ".join(b.code for b in scheme.bands.table)
         raise AsnmeritError(f"no band {min_band!r} in {scheme.id} {scheme.version} ({codes})")
-    label = category.label if category else (award.label if award else scheme.title)
-    if by is not None and category is None:
+    if category is not None:
+        label = category.label
+    elif by is not None:
         label = scheme.node(by).label
+    else:
+        label = scheme.title if award is None else award.label if overall else scheme.score.label
     ranked = category.ranked if category else (award.ranked if award else True)
 
     entries: dict[tuple[str, ...], list[Entry]] = {}
@@ -359,12 +364,14 @@ def place(
             parts.append((1, D.ZERO) if v is None else (0, -v if t.prefer == "higher" else v))
         return tuple(parts)
 
-    ranked = sorted(entries, key=order)
+    keyed = sorted(((order(e), n, e) for n, e in enumerate(entries)), key=lambda k: k[:2])
+    keys = [k for k, _, _ in keyed]
+    ranked = [e for _, _, e in keyed]
     placings: list[tuple[Entry, Placing]] = []
     i = distinct = 0
     while i < len(ranked):
         j = i
-        while j < len(ranked) and order(ranked[j]) == order(ranked[i]):
+        while j < len(ranked) and keys[j] == keys[i]:
             j += 1
         size = j - i
         distinct += 1

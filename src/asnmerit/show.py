@@ -243,7 +243,8 @@ def render_criteria(c: Criteria, lang: str = "id") -> str:
             how = "ranked" if cat["ranked"] else "not ranked"
             least = f", minimum {cat['min_score']}" if cat["min_score"] else ""
             lines.append(
-                f"  category {cat['id']}: {cat['label']} ({ranks} winners, {how}{least}) [{cat['confidence']}]"
+                f"  category {cat['id']}: {cat['label']} (winners per group: {ranks}, {how}{least})"
+                f" [{cat['confidence']}]"
             )
             _tree(cat["score"], 2, lines)
         for st in a["stages"]:
