@@ -83,10 +83,7 @@ def test_a_mean_needs_a_rounding_and_something_left_to_average() -> None:
     assert problems(jury(drop="{highest: 2, lowest: 2}")) == ["mean.drop 24:11"]
 
 
-def test_ref_draws_on_the_tree_from_a_category_only() -> None:
-    body = (
-        jury()
-        + """
+ONE_CATEGORY = """\
 award:
   id: a
   label: {id: A}
@@ -95,7 +92,10 @@ award:
       label: {id: Satu}
       score: {id: satu_ref, label: {id: Satu}, ref: n1}
 """
-    )
+
+
+def test_ref_draws_on_the_tree_from_a_category_only() -> None:
+    body = jury() + "\n" + ONE_CATEGORY
     c = scheme(body)
     ev = asnmerit.evaluate(c, {"j1": 70, "j2": 85, "j3": 90, "j4": 40})
     satu = ev.categories["satu"]
@@ -190,15 +190,9 @@ def test_award_mistakes_are_each_reported() -> None:
     ]
 
 
-EXAMPLES = """
-award:
-  id: a
-  label: {id: A}
-  categories:
-    - id: satu
-      label: {id: Satu}
-      score: {id: satu_ref, label: {id: Satu}, ref: n1}
-examples:
+EXAMPLES = (
+    ONE_CATEGORY
+    + """examples:
   - id: e1
     provenance: derived
     category: dua
@@ -214,6 +208,7 @@ examples:
     inputs: {j1: 1, j2: 1, j3: 1, j4: 1}
     expect: {ranks: {x: 1}}
 """
+)
 
 
 def test_ranking_example_mistakes_are_reported() -> None:
