@@ -13,7 +13,7 @@ from asnmerit import CriteriaError
 from asnmerit.examples import run_examples
 from asnmerit.model import Criteria
 
-from .conftest import DATA
+from .conftest import DATA, pelaksana
 
 HEAD = """\
 spec: 1
@@ -259,3 +259,85 @@ def test_gaps_are_percentages_of_each_maximum() -> None:
     ev = asnmerit.evaluate(c, record)
     assert ev.gaps() == {"ea": Decimal("10.00"), "eb": Decimal("14.45"), "ec": Decimal("100.00")}
     assert ev.gaps(places=0)["eb"] == Decimal(14)  # 14.445 % rounded half up, once
+
+
+def test_a_default_and_a_derivation_cannot_meet() -> None:
+    both = DERIVED.replace("    derive:\n", "    default: muda\n    derive:\n")
+    assert [p.split()[0] for p in problems(both)] == ["derive.default"]
+
+
+def test_a_ref_into_a_branch_not_taken_leaves_the_category_unassessed(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(
+        """\
+spec: 1
+extends: {scheme: ip-asn, version: "2019"}
+version: "2019-ref"
+award:
+  id: a
+  label: {id: A}
+  categories:
+    - id: struktural
+      label: {id: Struktural, en: Structural}
+      score: {id: struktural_ref, label: {id: Struktural}, ref: kompetensi_struktural}
+""",
+        encoding="utf-8",
+    )
+    c = asnmerit.load(tmp_path / "mine.yaml")
+    ev = asnmerit.evaluate(c, pelaksana())
+    assert ev.categories == {"struktural": None}
+    ranking = asnmerit.rank([ev], "struktural")
+    assert ranking.groups[0].excluded[0].reasons[0].get("en") == "not assessed in Structural"
+    by_node = asnmerit.rank(
+        [asnmerit.evaluate(asnmerit.get("ip-asn"), pelaksana())], "kompetensi_struktural"
+    )
+    assert by_node.groups[0].placings == ()
+    assert by_node.groups[0].excluded[0].reasons[0].get("en").startswith("not scored on ")
+
+
+SIDE = (
+    JURY.replace(
+        "bands:",
+        """  lvl:
+    type: enum
+    label: {id: Lvl}
+    values: {hi: {label: {id: Hi}}, lo: {label: {id: Lo}}}
+    derive:
+      when: [{if: {input: src, ge: 50}, value: hi}]
+      otherwise: lo
+  src: {type: number, label: {id: Src}, min: 0, max: 100}
+bands:""",
+    )
+    + """
+rounding: {places: 1}
+score:
+  id: total
+  label: {id: Total}
+  rounding: {places: 2}
+  mean: {of: [{id: n1, label: {id: J1}, direct: {input: j1}}, {id: n2, label: {id: J2}, direct: {input: j2}}]}
+award:
+  id: a
+  label: {id: A}
+  categories:
+    - {id: k1, label: {id: K1}, score: {id: k1_s, label: {id: K1}, lookup: {input: lvl, points: {hi: 9, lo: 5}}}}
+    - {id: k2, label: {id: K2}, score: {id: k2_s, label: {id: K2}, lookup: {input: lvl, points: {hi: 9, lo: 5}}}}
+    - {id: whole, label: {id: Whole}, score: {id: whole_ref, label: {id: Whole}, ref: total}}
+"""
+)
+
+
+def test_an_unassessed_category_leaves_no_trace_and_a_ref_to_the_root_is_rounded() -> None:
+    unjudged = "  j3: {type: number, label: {id: J3}, min: 0, max: 100}\n"
+    c = scheme(SIDE.replace(unjudged, "").replace(unjudged.replace("3", "4"), ""))
+    ev = asnmerit.evaluate(c, {"j1": 80, "j2": 80.1})
+    assert ev.categories["k1"] is None and ev.categories["k2"] is None  # no src: not assessed
+    assert "lvl" not in ev.inputs and ev.derived == ()
+    assert ev.score == Decimal("80.1")
+    whole = ev.categories["whole"]
+    assert whole is not None and whole.points == ev.score  # the rounded total, not 80.05
+    scored = asnmerit.evaluate(c, {"j1": 80, "j2": 80.1, "src": 60})
+    assert [scored.categories[k].points for k in ("k1", "k2")] == [9, 9]  # type: ignore[union-attr]
+
+
+def test_a_category_cannot_share_a_node_id() -> None:
+    body = jury() + "\n" + ONE_CATEGORY.replace("- id: satu", "- id: n2")
+    assert [p.split()[0] for p in problems(body)] == ["category.node-id"]

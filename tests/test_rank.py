@@ -86,6 +86,7 @@ def test_tied_is_reported_and_ties_at_the_last_place_all_win(
     winners = [p.identifiers["instansi"] for p in ranking.winners()]
     assert winners[-2:] == ["Pemprov Jawa Timur", "Kota Yogyakarta"] and len(winners) == 6
     assert len(asnmerit.rank(jpt_2021, top=4).winners()) == 4
+    assert asnmerit.rank(jpt_2021).winners() == []  # no award, no limit: nobody "wins"
     assert len(asnmerit.rank(jpt_2021, top=6).winners()) == 6
 
 
@@ -209,9 +210,12 @@ def test_a_category_ranks_its_own_score_and_skips_the_unassessed(award: Criteria
 def test_rows_that_failed_are_kept_as_rejected(award: Criteria) -> None:
     records = [agency("fine"), agency("broken", a="lots"), agency("also fine", a=95, b=95)]
     results = evaluate_records(award, records)
-    ranking = asnmerit.rank(results)
+    overall = asnmerit.rank(results)  # an award with categories has no overall winners
+    assert overall.top is None and not overall.winners()
+    assert overall.label.get("en") == "Index"  # the total is shown as what it is
+    ranking = asnmerit.rank(results, top=2)
     assert [x.row for x in ranking.rejected] == [2]
-    assert "a: expected a number" in ranking.rejected[0].reasons[0].get("en")
+    assert ranking.rejected[0].reasons[0].get("en").startswith("could not be scored: a: expected")
     rows = ranking.rows("en")
     assert len(rows) == 3 and rows[-1]["row"] == 2 and rows[-1]["winner"] == "false"
     assert [p.row for p in ranking.winners()] == [3, 1]
@@ -309,3 +313,22 @@ def test_cli_rank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rank", "jpt", str(path), "--format", "json", "--ties", "dense"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert [p["rank"] for p in data["groups"][0]["placings"]] == ["1", "2", "3", "4", "5", "5", "6"]
+
+
+def test_equal_numbers_share_a_group(award: Criteria) -> None:
+    evs = [
+        asnmerit.evaluate(award, agency(n, jumlah_asn=j)) for n, j in (("a", "100"), ("b", "100.0"))
+    ]
+    assert len(asnmerit.rank(evs, group_by="jumlah_asn").groups) == 1
+
+
+def test_cli_csv_keeps_every_identifier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "jpt.json"
+    fields = dict.fromkeys(asnmerit.get("jpt").inputs, 90)
+    path.write_text(
+        json.dumps([fields, {**fields, "instansi": "Kota X", "kelompok_instansi": "Kota"}]),
+        encoding="utf-8",
+    )
+    assert main(["rank", "jpt", str(path), "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("row,rank") and "instansi" in header and "kelompok_instansi" in header

@@ -103,3 +103,20 @@ def test_a_field_that_groups_a_stage_is_required(award: Criteria) -> None:
     with pytest.raises(asnmerit.InputError, match="tingkat: expected a value"):
         asnmerit.evaluate(award, record)
     assert "tingkat" in award.input_schema()["required"]
+
+
+def test_the_award_tie_breakers_settle_a_stage_cut(award: Criteria) -> None:
+    import attrs
+
+    from asnmerit.model import TieBreaker
+
+    assert award.award is not None
+    breaking = attrs.evolve(
+        award, award=attrs.evolve(award.award, tie_breakers=(TieBreaker("tahap2"),))
+    )
+    records = [candidate(f"c{i}", "kota", 80, tahap2=50 + i) for i in range(4)]
+    evs = [asnmerit.evaluate(award, r) for r in records]
+    sel = asnmerit.select(evs, criteria=breaking)
+    assert [str(c.steps[0].rank) for c in sel.candidates] == ["4", "3", "2", "1"]
+    assert [c.identifiers["instansi"] for c in sel.finalists()] == ["c3"]
+    assert [c.steps[0].passed for c in sel.candidates] == [False, True, True, True]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from . import decimals as D
 from .errors import AsnmeritError, InputError
-from .evaluate import Evaluation, evaluate
+from .evaluate import Evaluation, evaluate, json_value
 from .model import BandPolicy, Criteria
 
 
@@ -79,6 +81,26 @@ def unpack(
                 f"{scheme.id} {scheme.version} ({scheme.digest}): they are not on one scale"
             )
     return pairs, scheme
+
+
+def brief(error: AsnmeritError | None) -> str:
+    """What stopped a row, in one line (input issues without their row number)."""
+    return error.brief() if isinstance(error, InputError) else str(error)
+
+
+def cell(value: Any) -> str:
+    """A value as one text cell: decimals and dates as text, ``true``/``false``, blank for none."""
+    value = json_value(value)
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def group_key(value: Any) -> str:
+    """The text a value is grouped by: equal numbers group together (``1`` and ``1.0``)."""
+    if isinstance(value, Decimal):
+        return D.plain(D.tidy(value))
+    return cell(value).strip()
 
 
 def fields_of(item: Result, ev: Evaluation | None) -> dict[str, Any]:

@@ -62,7 +62,10 @@ from .model import (
 )
 from .parse import Document, Path
 
-RESERVED = frozenset({"row", "score", "band", "band_label", "eligible", "warnings", "error"})
+RESERVED = frozenset(
+    {"row", "score", "band", "band_label", "eligible", "warnings", "error"}
+    | {"rank", "tied", "winner", "excluded", "reached", "stopped"}
+)
 """Names of result columns: no identifier or score node may take them."""
 
 _KINDS = ("lookup", "cases", "direct", "sum", "weighted", "switch", "mean", "ref")
@@ -392,6 +395,13 @@ class Builder:
     def derivation(self, name: str, d: Mapping[str, Any], path: Path) -> None:
         """Attach ``derive`` to input ``name``: rules on other inputs that give its value."""
         inp = self.inputs[name]
+        if inp.default is not None:
+            self.report(
+                "derive.default",
+                f"input {name!r} has a default and a derivation: the default would always win",
+                path,
+                key=True,
+            )
         prov = self.provenance(d, path, inp.provenance)
         rules: list[Derive] = []
         ok = True
@@ -976,6 +986,12 @@ class Builder:
         for i, c in enumerate(d.get("categories") or []):
             cpath = (*path, "categories", i)
             self.unique("category", c["id"], seen, cpath)
+            if c["id"] in self.tree:
+                self.report(
+                    "category.node-id",
+                    f"category id {c['id']!r} is also a score node: ranking by it would be ambiguous",
+                    (*cpath, "id"),
+                )
             own = self.provenance(c, cpath, prov)
             self.in_category = True
             node = self.node(c["score"], (*cpath, "score"), own, parent=None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import decimals as D
 from .aggregate import aggregate
-from .batch import RowResult, evaluate_records
+from .batch import RowResult, brief, evaluate_records
 from .catalog import catalog, criteria_files, get
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
 from .evaluate import evaluate, json_value
@@ -200,9 +200,7 @@ def _result_row(r: RowResult, lang: str) -> dict[str, Any]:
 
 
 def _error_text(error: AsnmeritError | None) -> str:
-    if isinstance(error, InputError):
-        return "; ".join(f"{i.field}: expected {i.expected}, got {i.got}" for i in error.issues)
-    return str(error)
+    return brief(error)
 
 
 def _error_json(error: AsnmeritError | None) -> list[dict[str, str]]:
@@ -303,7 +301,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
         text = json.dumps(ranking.to_dict(), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         rows = ranking.rows(args.lang)
-        text = to_csv(rows, list(rows[0]) if rows else [*ranking.group_by, "rank"])
+        columns = list(dict.fromkeys(k for row in rows for k in row))  # every identifier seen
+        text = to_csv(rows, columns or [*ranking.group_by, "rank"])
     else:
         text = ranking.render(args.lang) + "\n"
     return _emit(text, args.output, results)
@@ -460,7 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("rank", "score every record of a file and rank the subjects per group", json=False)
     records_in_out(p)
     p.add_argument(
-        "--by", metavar="CATEGORY", help="rank by this award category (default: the total)"
+        "--by",
+        metavar="CATEGORY",
+        help="rank by this award category or score node (default: the total)",
     )
     p.add_argument(
         "--group-by",

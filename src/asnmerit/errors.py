@@ -76,6 +76,10 @@ class InputError(AsnmeritError, ValueError):
         self.issues: tuple[InputIssue, ...] = tuple(issues)
         super().__init__("; ".join(str(i) for i in self.issues))
 
+    def brief(self) -> str:
+        """Every issue as ``field: expected ..., got ...``, without row numbers."""
+        return "; ".join(f"{i.field}: expected {i.expected}, got {i.got}" for i in self.issues)
+
     def at_row(self, row: int) -> InputError:
         """The same issues, labelled with a row number (for batch reports)."""
         return InputError(attrs.evolve(i, row=row) for i in self.issues)

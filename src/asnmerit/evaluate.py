@@ -239,9 +239,6 @@ def evaluate(
         for name in criteria.award.fields:
             if name in criteria.inputs:
                 run.value(name, "the award's groups")
-        tree = {c.id: c for c in _walk(root)}
-        for cat in criteria.award.categories:
-            categories[cat.id] = run.category(cat.score, tree)
     bad = {i.field for i in issues}
     issues += [
         InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
@@ -259,6 +256,10 @@ def evaluate(
     if criteria.rounding is not None:
         score = D.round_places(score, criteria.rounding.places, criteria.rounding.mode)
         root = attrs.evolve(root, points=score)
+    if criteria.award is not None:  # after rounding: a ref to the root gives the score
+        tree = {c.id: c for c in _walk(root)}
+        for cat in criteria.award.categories:
+            categories[cat.id] = run.category(cat.score, tree)
     policy = band_policy or criteria.bands.policy
     band = classify(criteria, score, policy)
     if band_policy is None and not _in_published_range(criteria, score):
@@ -346,8 +347,12 @@ class _Run:
         derivation = self.criteria.inputs[name].derive
         if derivation is None:
             return False
+        lacking = sum(len(v) for v in self.missing.values())
         for rule in derivation.rules:
-            if self.holds(rule.condition, f"inputs.{name}.derive"):
+            held = self.holds(rule.condition, f"inputs.{name}.derive")
+            if sum(len(v) for v in self.missing.values()) > lacking:
+                return False  # a rule could not be decided: the value stays missing
+            if held:
                 value, how = rule.value, describe_condition(rule.condition)
                 break
         else:
@@ -356,21 +361,29 @@ class _Run:
             value, how = derivation.otherwise, "otherwise"
         self.values[name] = value
         self.weak(
-            f"inputs.{name}.derive", derivation.provenance, f"{name} = {_show(value)} ({how})"
+            f"inputs.{name}.derive",
+            derivation.provenance,
+            f"{name} = {_show(value)} ({how})",
+            self.criteria.inputs[name].provenance.confidence,  # its input warns for itself
         )
         return True
 
     def category(self, node: Node, tree: Mapping[str, Component]) -> Component | None:
         """An award category's score, or ``None`` when the record lacks its inputs (the
-        subject was not assessed in it); what the main tree needed is not affected."""
+        subject was not assessed in it); an unassessed category leaves no trace."""
         missing, self.missing = self.missing, {}
-        warnings = len(self.warnings)
+        values, used = dict(self.values), set(self.used)
+        warnings, derived = len(self.warnings), len(self.derived)
         self.tree = tree
         comp = self.node(node, "", self.criteria.confidence)
         assessed = not self.missing
         self.missing = missing
         if not assessed:
+            self.values.clear()
+            self.values.update(values)
+            self.used = used
             del self.warnings[warnings:]
+            del self.derived[derived:]
             return None
         return comp
 
@@ -403,8 +416,12 @@ class _Run:
             children = tuple(self.node(k, path, conf) for k in kind.children)
             points, rule = self.mean(node, kind, children)
         elif isinstance(kind, Ref):
-            target = self.tree[kind.node]
-            points, rule = target.points, f"= {kind.node}"
+            target = self.tree.get(kind.node)
+            if target is None:  # in a switch branch this subject did not take: not assessed
+                self.missing.setdefault(f"(node {kind.node})", []).append(node.id)
+                points, rule = D.ZERO, None
+            else:
+                points, rule = target.points, f"= {kind.node}"
         else:
             branch, rule = self.switch(node, kind)
             children = (self.node(branch, path, conf),) if branch is not None else ()

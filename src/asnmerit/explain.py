@@ -77,7 +77,9 @@ def explain(ev: Evaluation, lang: str = "id") -> str:
                 _lines(attrs.evolve(scored, label=cat.label), 1, lang, lines)
     if ev.derived:
         lines.append("")
-        shown = ", ".join(f"{name} = {ev.inputs[name]}" for name in ev.derived)
+        from .batch import cell
+
+        shown = ", ".join(f"{name} = {cell(ev.inputs[name])}" for name in ev.derived)
         lines.append(f"{w['derived']}: {shown}")
     if ev.warnings:
         lines.append("")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SCHEMA_ID = "urn:asnmerit:schema:criteria:1"
 
-_KIND_KEYS = ("lookup", "cases", "direct", "sum", "weighted", "switch")
+_KIND_KEYS = ("lookup", "cases", "direct", "sum", "weighted", "switch", "mean", "ref")
 _SIZE_WORDS = {
     "minItems": "at least {} item(s)",
     "maxItems": "at most {} item(s)",

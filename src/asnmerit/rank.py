@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .batch import Result, RowResult, check_fields, fields_of, unpack
+from .batch import Result, RowResult, brief, cell, check_fields, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
 from .model import TIE_POLICIES, Criteria, Text, TieBreaker, TiePolicy
@@ -112,7 +112,7 @@ class Ranking:
         """One row per subject, placed or not (a table for CSV), group by group."""
         out: list[dict[str, Any]] = []
         for g in self.groups:
-            key = {k: _cell(v) for k, v in g.key.items()}
+            key = {k: cell(v) for k, v in g.key.items()}
             for p in g.placings:
                 out.append(
                     {
@@ -195,7 +195,7 @@ class Ranking:
         for g in self.groups:
             if g.key:
                 lines.append("")
-                lines.append(", ".join(f"{k} = {_cell(v)}" for k, v in g.key.items()))
+                lines.append(", ".join(f"{k} = {cell(v)}" for k, v in g.key.items()))
             for p in g.placings:
                 place = (D.plain(p.rank) + ("=" if p.tied else "")) if self.ranked else "-"
                 mark = (" *" if p.winner else "") if self.top is not None else ""
@@ -214,12 +214,7 @@ class Ranking:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return a == b or _cell(a) == _cell(b)
-
-
-def _cell(value: Any) -> str:
-    value = json_value(value)
-    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return a == b or group_key(a) == group_key(b)
 
 
 def _flag(value: bool) -> str:
@@ -227,11 +222,11 @@ def _flag(value: bool) -> str:
 
 
 def _ids(identifiers: Mapping[str, Any]) -> dict[str, str]:
-    return {k: _cell(v) for k, v in identifiers.items()}
+    return {k: cell(v) for k, v in identifiers.items()}
 
 
 def _name(x: Placing | Exclusion) -> str:
-    ids = [_cell(v) for v in x.identifiers.values() if _cell(v)]
+    ids = [cell(v) for v in x.identifiers.values() if cell(v)]
     if ids:
         return " / ".join(ids)
     return f"row {x.row}" if x.row is not None else "(no identifier)"
@@ -294,6 +289,7 @@ def rank(
     else:
         label = scheme.title if award is None else award.label if overall else scheme.score.label
     ranked = category.ranked if category else (award.ranked if award else True)
+    all_win = category is not None and category.ranks is None
 
     entries: dict[tuple[str, ...], list[Entry]] = {}
     keys: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -303,11 +299,12 @@ def rank(
         row = item.row if isinstance(item, RowResult) else None
         if ev is None:
             assert isinstance(item, RowResult)
-            why = Text(f"tidak dapat dinilai: {item.error}", f"could not be scored: {item.error}")
+            what = brief(item.error)
+            why = Text(f"tidak dapat dinilai: {what}", f"could not be scored: {what}")
             rejected.append(Exclusion((why,), dict(item.identifiers), None, row, item.error))
             continue
         values = fields_of(item, ev)
-        key = tuple(_cell(values.get(f)) for f in fields)
+        key = tuple(group_key(values.get(f)) for f in fields)
         keys.setdefault(key, {f: values.get(f) for f in fields})
         entries.setdefault(key, [])
         score, reasons = measure(ev, by, min_band)
@@ -315,12 +312,12 @@ def rank(
             out_of.setdefault(key, []).append(Exclusion(reasons, ev.identifiers, ev, row))
             continue
         assert score is not None
-        breaks = tuple(_value(ev, t.by) for t in breakers)
+        breaks = tuple(value_of(ev, t.by) for t in breakers)
         entries[key].append(Entry(len(entries[key]), ev, row, score, breaks))
     groups = tuple(
         RankGroup(
             keys[k],
-            tuple(p for _, p in place(entries[k], breakers, policy, top)),
+            tuple(p for _, p in place(entries[k], breakers, policy, top, all_win)),
             tuple(out_of.get(k, ())),
         )
         for k in entries
@@ -353,7 +350,11 @@ class Entry:
 
 
 def place(
-    entries: list[Entry], breakers: Sequence[TieBreaker], policy: str, top: int | None
+    entries: list[Entry],
+    breakers: Sequence[TieBreaker],
+    policy: str,
+    top: int | None,
+    all_win: bool = False,
 ) -> list[tuple[Entry, Placing]]:
     """Order ``entries`` (best first; input order among equals) and give them ranks."""
 
@@ -365,6 +366,7 @@ def place(
         return tuple(parts)
 
     keyed = sorted(((order(e), n, e) for n, e in enumerate(entries)), key=lambda k: k[:2])
+    # Without a limit, everyone placed wins only where the award says all who qualify win.
     keys = [k for k, _, _ in keyed]
     ranked = [e for _, _, e in keyed]
     placings: list[tuple[Entry, Placing]] = []
@@ -381,7 +383,7 @@ def place(
             rank_ = Decimal(distinct)
         else:
             rank_ = D.div(Decimal(2 * i + size + 1), Decimal(2))
-        win = top is None or i < top
+        win = i < top if top is not None else all_win
         placings.extend(
             (e, Placing(rank_, e.score, size > 1, win, e.evaluation, e.row, e.breakers))
             for e in ranked[i:j]
@@ -426,7 +428,13 @@ def measure(
                 )
             )
         return (None if reasons else comp.points), tuple(reasons)
-    return (None if reasons else ev.component(by).points), tuple(reasons)
+    try:
+        points = ev.component(by).points
+    except KeyError:  # a node of a switch branch this subject did not take
+        node = criteria.node(by).label
+        reasons.append(Text(f"tidak dinilai pada {node.id}", f"not scored on {node.get('en')}"))
+        return None, tuple(reasons)
+    return (None if reasons else points), tuple(reasons)
 
 
 def _category(scheme: Criteria, by: str | None) -> Any:
@@ -477,7 +485,8 @@ def _check_breaker(scheme: Criteria, t: TieBreaker) -> None:
         ) from None
 
 
-def _value(ev: Evaluation, name: str) -> Decimal | None:
+def value_of(ev: Evaluation, name: str) -> Decimal | None:
+    """The value of tie breaker ``name`` for ``ev`` (``None``: it has none)."""
     if name in ev.categories:
         comp = ev.categories[name]
         return None if comp is None else comp.points

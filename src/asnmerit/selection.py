@@ -16,11 +16,11 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .batch import Result, RowResult, fields_of, unpack
+from .batch import Result, RowResult, brief, cell, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
 from .model import Criteria, Stage, Text
-from .rank import Entry, measure, place
+from .rank import Entry, measure, place, value_of
 
 SELECTION_FORMAT = "asnmerit.selection/1"
 
@@ -74,7 +74,7 @@ class Selection:
         """One row per candidate: the rank at each stage, and the last stage passed."""
         out = []
         for c in self.candidates:
-            row: dict[str, Any] = {k: _cell(v) for k, v in c.identifiers.items()}
+            row: dict[str, Any] = {k: cell(v) for k, v in c.identifiers.items()}
             row["row"] = c.row if c.row is not None else ""
             steps = {s.stage: s for s in c.steps}
             for stage in self.stages:
@@ -93,7 +93,13 @@ class Selection:
             "version": self.version,
             "digest": self.digest,
             "stages": [
-                {"id": s.id, "label": attrs.asdict(s.label), "by": s.by, "keep": s.keep}
+                {
+                    "id": s.id,
+                    "label": attrs.asdict(s.label),
+                    "by": s.by,
+                    "keep": s.keep,
+                    "per": list(s.per),
+                }
                 for s in self.stages
             ],
             "candidates": [
@@ -118,11 +124,6 @@ class Selection:
         }
 
 
-def _cell(value: Any) -> str:
-    value = json_value(value)
-    return "" if value is None else str(value)
-
-
 def _reasons(c: Candidate) -> list[Text]:
     return [*c.excluded, *(s.reason for s in c.steps if s.reason is not None)]
 
@@ -139,9 +140,8 @@ def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Se
     for i, (item, ev) in enumerate(pairs):
         if ev is None:
             assert isinstance(item, RowResult)
-            excluded[i] = (
-                Text(f"tidak dapat dinilai: {item.error}", f"could not be scored: {item.error}"),
-            )
+            what = brief(item.error)
+            excluded[i] = (Text(f"tidak dapat dinilai: {what}", f"could not be scored: {what}"),)
         elif not ev.eligible:
             excluded[i] = tuple(x.reason for x in ev.ineligible)
         else:
@@ -156,12 +156,13 @@ def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Se
                 paths[i].append(Step(stage.id, False, reason=reasons[0]))
                 continue
             values = fields_of(item, ev)
-            key = tuple(_cell(values.get(f)) for f in stage.per)
+            key = tuple(group_key(values.get(f)) for f in stage.per)
             row = item.row if isinstance(item, RowResult) else None
-            groups.setdefault(key, []).append(Entry(i, ev, row, score, ()))
+            breaks = tuple(value_of(ev, t.by) for t in award.tie_breakers)
+            groups.setdefault(key, []).append(Entry(i, ev, row, score, breaks))
         alive = []
         for members in groups.values():
-            for e, p in place(members, (), award.ties, stage.keep):
+            for e, p in place(members, award.tie_breakers, award.ties, stage.keep, True):
                 paths[e.index].append(Step(stage.id, p.winner, p.rank, p.score))
                 if p.winner:
                     alive.append(e.index)
