@@ -134,7 +134,12 @@ def round_fraction(value: Fraction, mode: str) -> int:
 def round_mean(total: Decimal, count: int, places: int, mode: str = "half_up") -> Decimal:
     """``total / count`` rounded to ``places`` decimals with ``mode``, from the exact
     fraction (rounded once, never through a 34-digit intermediate)."""
-    scaled = round_fraction(Fraction(total) * 10**places / count, mode)
+    return round_ratio(total, Decimal(count), places, mode)
+
+
+def round_ratio(a: Decimal, b: Decimal, places: int, mode: str = "half_up") -> Decimal:
+    """``a / b`` rounded to ``places`` decimals with ``mode``, from the exact fraction."""
+    scaled = round_fraction(Fraction(a) * 10**places / Fraction(b), mode)
     return Decimal(f"{scaled}E-{places}") if places else Decimal(scaled)
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -135,7 +134,9 @@ class Evaluation:
         per element of the NSPK index)."""
         parent = self.components if node_id is None else self.component(node_id)
         return {
-            c.id: _percent(D.sub(c.max, c.points), c.max, places) if c.max > 0 else D.ZERO
+            c.id: D.round_ratio(D.mul(D.sub(c.max, c.points), Decimal(100)), c.max, places)
+            if c.max > 0
+            else D.ZERO
             for c in parent.children
         }
 
@@ -168,12 +169,6 @@ class Evaluation:
             "derived": list(self.derived),
             "identifiers": {k: json_value(v) for k, v in self.identifiers.items()},
         }
-
-
-def _percent(part: Decimal, whole: Decimal, places: int) -> Decimal:
-    """``part / whole`` as a percentage, rounded half up once from the exact fraction."""
-    scaled = D.round_fraction(Fraction(part) * 100 * 10**places / Fraction(whole), "half_up")
-    return Decimal(f"{scaled}E-{places}") if places else Decimal(scaled)
 
 
 def json_value(value: Any) -> Any:

@@ -28,7 +28,7 @@ from . import decimals as D
 from .batch import Result, RowResult, brief, cell, check_fields, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
-from .model import TIE_POLICIES, Criteria, Text, TieBreaker, TiePolicy
+from .model import TIE_POLICIES, Category, Criteria, Text, TieBreaker, TiePolicy
 
 RANKING_FORMAT = "asnmerit.ranking/1"
 
@@ -437,7 +437,7 @@ def measure(
     return (None if reasons else points), tuple(reasons)
 
 
-def _category(scheme: Criteria, by: str | None) -> Any:
+def _category(scheme: Criteria, by: str | None) -> Category | None:
     if by is None:
         return None
     cats = scheme.award.categories if scheme.award else ()
