@@ -332,3 +332,10 @@ def test_cli_csv_keeps_every_identifier(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["rank", "jpt", str(path), "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert header.startswith("row,rank") and "instansi" in header and "kelompok_instansi" in header
+
+
+def test_a_blank_group_identifier_excludes_with_a_reason(jpt_2021: list[Evaluation]) -> None:
+    ranking = asnmerit.rank(jpt_2021, group_by="kelompok_instansi")  # nobody gave it
+    assert all(not g.placings for g in ranking.groups)
+    reasons = {x.reasons[0].get("en") for g in ranking.groups for x in g.excluded}
+    assert reasons == {"no value for kelompok_instansi, which decides the group"}

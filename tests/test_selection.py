@@ -120,3 +120,17 @@ def test_the_award_tie_breakers_settle_a_stage_cut(award: Criteria) -> None:
     assert [str(c.steps[0].rank) for c in sel.candidates] == ["4", "3", "2", "1"]
     assert [c.identifiers["instansi"] for c in sel.finalists()] == ["c3"]
     assert [c.steps[0].passed for c in sel.candidates] == [False, True, True, True]
+
+
+def test_a_blank_group_identifier_stops_a_candidate(award: Criteria) -> None:
+    import attrs
+
+    assert award.award is not None
+    stages = tuple(attrs.evolve(s, per=("instansi",)) for s in award.award.stages)
+    by_agency = attrs.evolve(award, award=attrs.evolve(award.award, stages=stages))
+    records = [candidate("a", "kota", 80, tahap2=50), candidate("", "kota", 90, tahap2=50)]
+    sel = asnmerit.select([asnmerit.evaluate(award, r) for r in records], criteria=by_agency)
+    blank = sel.candidates[1]
+    assert blank.reached is None and blank.steps[0].reason is not None
+    assert blank.steps[0].reason.get("en") == "no value for instansi, which decides the group"
+    assert sel.candidates[0].reached == "kedua"

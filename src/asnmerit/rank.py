@@ -308,6 +308,7 @@ def rank(
         keys.setdefault(key, {f: values.get(f) for f in fields})
         entries.setdefault(key, [])
         score, reasons = measure(ev, by, min_band)
+        reasons += ungrouped(values, fields)
         if reasons:
             out_of.setdefault(key, []).append(Exclusion(reasons, ev.identifiers, ev, row))
             continue
@@ -390,6 +391,15 @@ def place(
         )
         i = j
     return placings
+
+
+def ungrouped(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[Text, ...]:
+    """Reasons a subject has no group: a grouping field (an identifier) left blank."""
+    return tuple(
+        Text(f"tidak ada nilai untuk {f}", f"no value for {f}, which decides the group")
+        for f in fields
+        if group_key(values.get(f)) == ""
+    )
 
 
 def measure(

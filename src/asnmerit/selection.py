@@ -20,7 +20,7 @@ from .batch import Result, RowResult, brief, cell, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
 from .model import Criteria, Stage, Text
-from .rank import Entry, measure, place, value_of
+from .rank import Entry, measure, place, ungrouped, value_of
 
 SELECTION_FORMAT = "asnmerit.selection/1"
 
@@ -156,6 +156,10 @@ def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Se
                 paths[i].append(Step(stage.id, False, reason=reasons[0]))
                 continue
             values = fields_of(item, ev)
+            blank = ungrouped(values, stage.per)
+            if blank:
+                paths[i].append(Step(stage.id, False, reason=blank[0]))
+                continue
             key = tuple(group_key(values.get(f)) for f in stage.per)
             row = item.row if isinstance(item, RowResult) else None
             breaks = tuple(value_of(ev, t.by) for t in award.tie_breakers)
