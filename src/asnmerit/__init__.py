@@ -24,7 +24,7 @@ from .errors import (
     SchemeNotFoundError,
 )
 from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evaluate
-from .load import criteria_schema, load, loads
+from .load import criteria_schema, load, loads, result_schema
 from .model import Band, Criteria, Rounding
 from .parse import Limits
 from .rank import Exclusion, Placing, RankGroup, Ranking, rank
@@ -70,5 +70,6 @@ __all__ = [
     "load",
     "loads",
     "rank",
+    "result_schema",
     "select",
 ]

@@ -16,7 +16,7 @@ from .catalog import catalog, criteria_files, get
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
 from .evaluate import evaluate, json_value
 from .examples import run_examples
-from .load import criteria_schema, load
+from .load import criteria_schema, load, result_schema
 from .model import BAND_POLICIES, TIE_POLICIES, Criteria
 from .rank import rank
 from .records import RecordsError, read_records, to_csv, write_atomic
@@ -342,6 +342,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.what == "criteria":
         _print_json(criteria_schema())
         return OK
+    if args.what == "result":
+        _print_json(result_schema())
+        return OK
     if not args.scheme:
         raise UsageError(
             "asnmerit schema input needs a scheme id or file, e.g. asnmerit schema input ip-asn"
@@ -497,11 +500,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_explain)
     p = add(
         "schema",
-        "print a JSON Schema: of criteria files, or of one scheme's subject record",
+        "print a JSON Schema: of criteria files, of one scheme's subject record, or of a result",
         json=False,
         lang=False,
     )
-    p.add_argument("what", choices=("criteria", "input"))
+    p.add_argument("what", choices=("criteria", "input", "result"))
     p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
     p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
     p.set_defaults(func=cmd_schema)

@@ -147,12 +147,14 @@ class Evaluation:
         return explain(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready trace of this evaluation (format ``asnmerit.result/1``)."""
+        """A JSON-ready trace of this evaluation (format ``asnmerit.result/1``, described by
+        the shipped JSON Schema :func:`asnmerit.result_schema`)."""
         return {
             "format": RESULT_FORMAT,
             "scheme": self.scheme,
             "version": self.version,
             "digest": self.digest,
+            "extends": self.criteria.extends,
             "score": D.plain(self.score),
             "band": {"code": self.band.code, "label": attrs.asdict(self.band.label)},
             "band_policy": self.band_policy,

@@ -50,7 +50,17 @@ _PATTERN_WORDS = {
 @functools.cache
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a criteria file, as shipped."""
-    text = resources.files("asnmerit").joinpath("schemas/criteria-1.json").read_text("utf-8")
+    return _shipped("criteria-1.json")
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of an evaluation's trace, ``Evaluation.to_dict()``
+    (format ``asnmerit.result/1``), as shipped."""
+    return _shipped("result-1.json")
+
+
+def _shipped(name: str) -> dict[str, Any]:
+    text = resources.files("asnmerit").joinpath(f"schemas/{name}").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
