@@ -262,3 +262,12 @@ def test_half_point_between_categories_warns(merit: Criteria) -> None:
     ev = asnmerit.evaluate(merit, agency("249.5"))
     assert any(w.path == "bands" and "249.5" in w.message for w in ev.warnings)
     assert not asnmerit.evaluate(merit, agency("250")).warnings
+
+
+def test_a_factor_leaves_no_trailing_zeros() -> None:
+    merit = asnmerit.get("sistem-merit", as_of="2026-06-01")
+    example = next(e for e in merit.examples if e.inputs)
+    ev = asnmerit.evaluate(merit, example.inputs or {})
+    shown = ev.to_dict()["components"]["children"][0]["children"][0]
+    assert shown["rule"].endswith("x 0.075") and shown["points"] == "0.06"
+    assert "0.0600" not in ev.explain("en")

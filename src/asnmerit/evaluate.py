@@ -400,6 +400,8 @@ class _Run:
             raw = self.value(kind.input, node.id)
             amount = raw if isinstance(raw, Decimal) else D.ZERO
             points = D.mul(amount, kind.factor)
+            if kind.factor != 1:  # 0.8 x 0.075 is shown as 0.06, not 0.0600
+                points = D.tidy(points)
             rule = f"{kind.input} = {D.plain(amount)}" + (
                 f" x {D.plain(kind.factor)}" if kind.factor != 1 else ""
             )
