@@ -78,6 +78,11 @@ class Aggregate:
             out.append(row)
         return out
 
+    def _repr_html_(self) -> str:
+        from .html import table
+
+        return table(self.rows(), f"{self.scheme} {self.version}")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.aggregate/1``)."""
         return {

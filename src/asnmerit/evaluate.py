@@ -140,6 +140,11 @@ class Evaluation:
             for c in parent.children
         }
 
+    def _repr_html_(self) -> str:
+        from .html import evaluation
+
+        return evaluation(self)
+
     def explain(self, lang: str = "id") -> str:
         """A readable account of the score, line by line, with the legal basis."""
         from .explain import explain

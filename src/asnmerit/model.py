@@ -519,6 +519,11 @@ class Criteria:
     def __repr__(self) -> str:
         return f"<Criteria {self.id} {self.version} ({self.source})>"
 
+    def _repr_html_(self) -> str:
+        from .html import criteria
+
+        return criteria(self)
+
     def in_force(self, on: dt.date) -> bool:
         """Whether this version applies on date ``on``."""
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)

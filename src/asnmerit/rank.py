@@ -144,6 +144,11 @@ class Ranking:
             "excluded": "; ".join(r.get(lang) for r in x.reasons),
         }
 
+    def _repr_html_(self) -> str:
+        from .html import table
+
+        return table(self.rows(), f"{self.label.get('id')} ({self.scheme} {self.version})")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.ranking/1``)."""
 

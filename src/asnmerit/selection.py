@@ -85,6 +85,11 @@ class Selection:
             out.append(row)
         return out
 
+    def _repr_html_(self) -> str:
+        from .html import table
+
+        return table(self.rows(), f"{self.scheme} {self.version}")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.selection/1``)."""
         return {
