@@ -21,6 +21,7 @@ from . import decimals as D
 from .batch import Result, check_fields, fields_of, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
+from .html import Tabular
 from .model import Band, Criteria, Rounding
 
 Key = tuple[Any, ...]
@@ -49,7 +50,7 @@ class GroupResult:
 
 
 @attrs.frozen
-class Aggregate:
+class Aggregate(Tabular):
     """Results aggregated by group, for one version of one scheme."""
 
     scheme: str
@@ -77,11 +78,6 @@ class Aggregate:
             row.update((k, D.plain(v)) for k, v in g.components.items())
             out.append(row)
         return out
-
-    def _repr_html_(self) -> str:
-        from .html import table
-
-        return table(self.rows(), f"{self.scheme} {self.version}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.aggregate/1``)."""

@@ -7,7 +7,7 @@ Nothing is displayed unless a notebook asks for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,22 @@ def _cell(value: Any) -> str:
     from .batch import cell
 
     return escape(cell(value))
+
+
+class Tabular:
+    """Displays a result table in a notebook: its ``rows()``, under ``caption()``."""
+
+    __slots__ = ()
+    scheme: str
+    version: str
+    rows: Callable[[], list[dict[str, Any]]]
+
+    def caption(self) -> str:
+        """What the table shows: the scheme version."""
+        return f"{self.scheme} {self.version}"
+
+    def _repr_html_(self) -> str:
+        return table(self.rows(), self.caption())
 
 
 def table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> str:

@@ -28,6 +28,7 @@ from . import decimals as D
 from .batch import Result, RowResult, brief, cell, check_fields, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
+from .html import Tabular
 from .model import TIE_POLICIES, Category, Criteria, Text, TieBreaker, TiePolicy
 
 RANKING_FORMAT = "asnmerit.ranking/1"
@@ -78,7 +79,7 @@ class RankGroup:
 
 
 @attrs.frozen
-class Ranking:
+class Ranking(Tabular):
     """A ranking of one scheme's results, by the total or by one category."""
 
     scheme: str
@@ -120,8 +121,8 @@ class Ranking:
                         **_ids(p.identifiers),
                         "row": p.row if p.row is not None else "",
                         "rank": D.plain(p.rank) if self.ranked else "",
-                        "tied": _flag(p.tied),
-                        "winner": _flag(p.winner),
+                        "tied": cell(p.tied),
+                        "winner": cell(p.winner),
                         "score": D.plain(p.score),
                         "excluded": "",
                     }
@@ -144,10 +145,9 @@ class Ranking:
             "excluded": "; ".join(r.get(lang) for r in x.reasons),
         }
 
-    def _repr_html_(self) -> str:
-        from .html import table
-
-        return table(self.rows(), f"{self.label.get('id')} ({self.scheme} {self.version})")
+    def caption(self) -> str:
+        """What the table shows: the ranked measure and the scheme version."""
+        return f"{self.label.get('id')} ({self.scheme} {self.version})"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.ranking/1``)."""
@@ -220,10 +220,6 @@ class Ranking:
 
 def _same(a: Any, b: Any) -> bool:
     return a == b or group_key(a) == group_key(b)
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
 
 
 def _ids(identifiers: Mapping[str, Any]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from . import decimals as D
 from .batch import Result, RowResult, brief, cell, fields_of, group_key, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation, json_value
+from .html import Tabular
 from .model import Criteria, Stage, Text
 from .rank import Entry, measure, place, ungrouped, value_of
 
@@ -56,7 +57,7 @@ class Candidate:
 
 
 @attrs.frozen
-class Selection:
+class Selection(Tabular):
     """Every candidate of one staged selection, in input order."""
 
     scheme: str
@@ -84,11 +85,6 @@ class Selection:
             row["stopped"] = "; ".join(r.get(lang) for r in _reasons(c))
             out.append(row)
         return out
-
-    def _repr_html_(self) -> str:
-        from .html import table
-
-        return table(self.rows(), f"{self.scheme} {self.version}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (format ``asnmerit.selection/1``)."""
