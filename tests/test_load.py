@@ -309,3 +309,24 @@ def test_kitchen_sink_loads() -> None:
     c = asnmerit.load(DATA / "kitchen-sink.yaml")
     assert (c.score_min, c.score_max) == (0, 125)
     assert c.node("a2").bounds == (0, 75)
+
+
+def test_inputs_are_actionable_unless_declared_otherwise() -> None:
+    c = asnmerit.loads(
+        BASE.replace("    label: {id: Level}\n", "    label: {id: Level}\n    actionable: false\n")
+    )
+    assert not c.inputs["level"].actionable
+    assert c.inputs["done"].actionable
+    bad = BASE.replace("    label: {id: Level}\n", "    label: {id: Level}\n    actionable: no\n")
+    assert problems(bad) == [("schema.type", 13, 17)]  # the line of "actionable: no"
+    ip = asnmerit.get("ip-asn")
+    assert [n for n, i in ip.inputs.items() if not i.actionable] == [
+        "jenis_jabatan",
+        "hukuman_disiplin",
+    ]
+
+
+def test_criteria_keep_their_checked_document() -> None:
+    c = asnmerit.loads(BASE, "mini.yaml")
+    assert c.document is not None and c.document.data["id"] == "mini"
+    assert c.document.source == "mini.yaml"

@@ -14,6 +14,7 @@ from .aggregate import Aggregate, GroupResult, aggregate
 from .bands import ScoreOutOfRangeError
 from .catalog import SchemeInfo, catalog, criteria_dir, get
 from .compare import Comparison, compare
+from .domains import WhatIfError
 from .errors import (
     AsnmeritError,
     CriteriaError,
@@ -26,8 +27,11 @@ from .errors import (
 from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evaluate
 from .load import criteria_schema, load, loads, result_schema
 from .model import Band, Criteria, Rounding
+from .nextband import Change, Option, Plan, next_band
 from .parse import Limits
+from .partial import Deciding, Outcome, Partial, evaluate_partial
 from .rank import Exclusion, Placing, RankGroup, Ranking, rank
+from .scenario import ScenarioError, Shift, Sweep, sensitivity, shift, steps, sweep, with_overrides
 from .selection import Candidate, Selection, select
 
 __version__ = "0.1.0"
@@ -37,10 +41,12 @@ __all__ = [
     "AsnmeritError",
     "Band",
     "Candidate",
+    "Change",
     "Comparison",
     "Component",
     "Criteria",
     "CriteriaError",
+    "Deciding",
     "Evaluation",
     "EvaluationError",
     "Exclusion",
@@ -49,16 +55,24 @@ __all__ = [
     "InputError",
     "InputIssue",
     "Limits",
+    "Option",
+    "Outcome",
+    "Partial",
     "Placing",
+    "Plan",
     "Problem",
     "RankGroup",
     "Ranking",
     "Rounding",
+    "ScenarioError",
     "SchemeInfo",
     "SchemeNotFoundError",
     "ScoreOutOfRangeError",
     "ScoreWarning",
     "Selection",
+    "Shift",
+    "Sweep",
+    "WhatIfError",
     "__version__",
     "aggregate",
     "catalog",
@@ -66,10 +80,17 @@ __all__ = [
     "criteria_dir",
     "criteria_schema",
     "evaluate",
+    "evaluate_partial",
     "get",
     "load",
     "loads",
+    "next_band",
     "rank",
     "result_schema",
     "select",
+    "sensitivity",
+    "shift",
+    "steps",
+    "sweep",
+    "with_overrides",
 ]

@@ -233,6 +233,7 @@ class Builder:
             aggregation=aggregation,
             extends=self.extends,
             source=self.doc.source,
+            document=self.doc,
         )
         examples = self.examples(criteria, data.get("examples") or [])
         self.unused("reference")
@@ -372,6 +373,7 @@ class Builder:
             description=d.get("description"),
             unit=d.get("unit"),
             aliases=tuple(d.get("aliases", ())),
+            actionable=d.get("actionable", True),
             codes=tuple(codes),
             order=d.get("order"),
             min=lo,

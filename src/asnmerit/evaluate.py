@@ -228,6 +228,28 @@ def evaluate(
     values, identifiers, issues = split_subject(criteria, subject)
     if not isinstance(subject, Mapping):
         raise InputError(issues)
+    outcome = score_values(criteria, values, identifiers, band_policy)
+    if isinstance(outcome, Evaluation) and not issues:
+        return outcome
+    bad = {i.field for i in issues}
+    missing = outcome if not isinstance(outcome, Evaluation) else {}
+    issues += [
+        InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
+        for name, nodes in missing.items()
+        if name not in bad
+    ]
+    raise InputError(issues)
+
+
+def score_values(
+    criteria: Criteria,
+    values: dict[str, Any],
+    identifiers: Mapping[str, Any],
+    band_policy: BandPolicy | None = None,
+) -> Evaluation | dict[str, list[str]]:
+    """Score normalised input values (as :func:`~asnmerit.inputs.split_subject` gives
+    them; derived values are added to ``values``), or, when some the score needs are
+    missing, say which: input -> the nodes that needed it."""
     run = _Run(criteria, values)
     try:
         root = run.node(criteria.score, "", criteria.confidence)
@@ -241,14 +263,8 @@ def evaluate(
         for name in criteria.award.fields:
             if name in criteria.inputs:
                 run.value(name, "the award's groups")
-    bad = {i.field for i in issues}
-    issues += [
-        InputIssue(name, f"a value (needed by {', '.join(nodes)})", "nothing")
-        for name, nodes in run.missing.items()
-        if name not in bad
-    ]
-    if issues:
-        raise InputError(issues)
+    if run.missing:
+        return run.missing
     run.used_values()
     if criteria.confidence in WEAK:
         run.weak(

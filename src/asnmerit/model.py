@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
+
+if TYPE_CHECKING:
+    from .parse import Document
 
 Confidence = Literal["high", "medium", "reconstructed", "assumption"]
 WEAK: frozenset[str] = frozenset({"reconstructed", "assumption"})
@@ -111,6 +114,9 @@ class Input:
     unit: str | None = None
     aliases: tuple[str, ...] = ()
     """Other field names a subject record may use for this input (spelling variants)."""
+    actionable: bool = True
+    """Whether the subject can change the value by its own effort (what-if suggestions
+    change only such values unless asked)."""
     codes: tuple[Code, ...] = ()
     order: Literal["high_to_low", "low_to_high"] | None = None
     min: Decimal | dt.date | None = None
@@ -505,6 +511,8 @@ class Criteria:
     extends: str | None = None
     """The base scheme this one was derived from (id, version and digest), if any."""
     source: str = attrs.field(default="<string>", eq=False)
+    document: Document | None = attrs.field(default=None, eq=False, repr=False)
+    """The checked source document (merged onto its base, if it extends one)."""
     fields: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
     """Every accepted field name of an input (its name and its aliases) -> the input."""
 
