@@ -67,6 +67,40 @@ def main() -> None:
         f"{ranking * 1000:.1f} ms ({ranking / len(evaluations) * 1e6:.2f} us/subject)"
     )
 
+    whatif(ip, rows[:1000])
+
+
+def whatif(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
+    """The what-if questions: per record, on the first rows of the synthetic agency."""
+    empty = best_of(3, lambda: asnmerit.evaluate_partial(ip, {}))
+    print(f"evaluate_partial of an empty IP ASN record (5,600 completions): {empty * 1000:.0f} ms")
+    blank = [{**row, "predikat_kinerja": "", "diklat_teknis_20jp": ""} for row in rows]
+    start = time.perf_counter()
+    for row in blank:
+        asnmerit.evaluate_partial(ip, row)
+    partial = (time.perf_counter() - start) / len(blank)
+    print(f"evaluate_partial, 2 inputs blank, {len(blank)} rows: {partial * 1e3:.2f} ms/row")
+    evaluations = [asnmerit.evaluate(ip, row) for row in rows]
+    start = time.perf_counter()
+    options = sum(len(asnmerit.next_band(ev).options) for ev in evaluations)
+    plan = (time.perf_counter() - start) / len(evaluations)
+    print(
+        f"next_band (up to 2 changes), {len(evaluations)} rows: {plan * 1e3:.2f} ms/row, "
+        f"{options / len(evaluations):.1f} options/row"
+    )
+    jpt = asnmerit.get("jpt")
+    records = [
+        {f"nilai_{d}": str(60 + (i * 7 + j * 13) % 40) for j, d in enumerate(_JPT)}
+        | {"instansi": f"agency {i}"}
+        for i in range(500)
+    ]
+    scenario = {"persiapan.weight": "0.3", "inovasi.weight": "0.1"}
+    sens = best_of(3, lambda: asnmerit.sensitivity(jpt, records, scenario))
+    print(f"sensitivity of a 500-agency JPT ranking to one weight change: {sens * 1000:.0f} ms")
+
+
+_JPT = ("persiapan", "pelaksanaan", "pelaporan", "inovasi", "pelanggaran_sistem_merit")
+
 
 if __name__ == "__main__":
     main()

@@ -308,6 +308,24 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return _emit(text, args.output, results)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import report
+
+    criteria = resolve(args.scheme, args.as_of)
+    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    try:
+        text = report(
+            results,
+            criteria,
+            lang=args.lang,
+            group_by=_fields(args.group_by) if args.group_by else None,
+            title=args.title,
+        )
+    except AsnmeritError as exc:
+        raise UsageError(str(exc)) from None
+    return _emit(text, args.output, results)
+
+
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
     subject = {}
     for pair in pairs:
@@ -485,6 +503,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default text)",
     )
     p.set_defaults(func=cmd_rank)
+    p = add(
+        "report",
+        "score every record of a file and write one self-contained HTML report",
+        json=False,
+    )
+    records_in_out(p)
+    p.add_argument(
+        "--group-by",
+        action="append",
+        metavar="FIELD",
+        help="compare groups of this field (repeatable, or comma-separated; default: the "
+        "award's groups, else instansi)",
+    )
+    p.add_argument("--title", help="the report's title (default: the scheme's title)")
+    p.set_defaults(func=cmd_report)
     p = add("explain", "explain the score of one subject")
     scheme(p)
     p.add_argument(

@@ -33,6 +33,7 @@ import attrs
 from . import decimals as D
 from .batch import RowResult, evaluate_records
 from .errors import AsnmeritError, CriteriaError
+from .extend import MERGED
 from .html import table
 from .inputs import BadValue, to_decimal
 from .model import Criteria
@@ -71,7 +72,9 @@ def with_overrides(criteria: Criteria, overrides: Mapping[OverridePath, Any]) ->
     if problems:
         raise CriteriaError(problems)
     base = f"{criteria.id} {criteria.version} ({criteria.digest})"
-    builder = Builder(changed, digest(data), extends=base)
+    # what only the dropped examples cited (or a changed node read) goes, as in ``extends``
+    inherited = frozenset((section, name) for section in MERGED for name in data.get(section) or {})
+    builder = Builder(changed, digest(data), extends=base, inherited=inherited)
     built = builder.build()
     if builder.problems or built is None:
         raise CriteriaError(builder.problems)
