@@ -246,3 +246,53 @@ def test_installed_entry_point_runs() -> None:
         [sys.executable, "-m", "asnmerit", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "validate" in done.stdout and "demo" in done.stdout
+
+
+WEAK_PELAKSANA = [
+    f"--set={k}={v}"
+    for k, v in {
+        "jenis_jabatan": "pelaksana",
+        "pendidikan": "SLTA",
+        "diklat_teknis_20jp": "false",
+        "seminar": "true",
+        "predikat_kinerja": "baik",
+        "hukuman_disiplin": "tidak_ada",
+    }.items()
+]
+
+
+def test_what_if_of_a_complete_record_gives_the_next_band(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "what-if", "ip-asn", *WEAK_PELAKSANA, "--lang", "en")
+    assert code == 0
+    assert out.splitlines() == [
+        "ip-asn 2019: 52.5 Very low -> Low",
+        "  pendidikan: SLTA -> D4: +10.0 -> 62.5 Low",
+        "  diklat_teknis_20jp: false -> true: +22.5 -> 75.0 Moderate",
+    ]
+    code, out, _ = run(capsys, "what-if", "ip-asn", *WEAK_PELAKSANA, "--target", "tinggi", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["format"] == "asnmerit.next-band/1" and data["target"] == "tinggi"
+    assert [[c["input"] for c in o["changes"]] for o in data["options"]] == [
+        ["pendidikan", "diklat_teknis_20jp"]
+    ]
+
+
+def test_what_if_of_a_partial_record_gives_what_it_can_reach(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "what-if", "ip-asn", *WEAK_PELAKSANA[:2], "--json")
+    data = json.loads(out)
+    assert code == 0 and data["format"] == "asnmerit.partial/1"
+    assert data["missing"] == [
+        "diklat_teknis_20jp",
+        "seminar",
+        "predikat_kinerja",
+        "hukuman_disiplin",
+    ]
+    assert data["score"] == {"low": "7.0", "high": "80.0"}
+    code, _, err = run(capsys, "what-if", "ip-asn", *WEAK_PELAKSANA, "--target", "nope")
+    assert code == 2 and "no band 'nope'" in err
+    code, _, err = run(capsys, "what-if", "ip-asn", "--set", "pendidikan=S9")
+    assert code == 1 and "S9" in err

@@ -13,11 +13,14 @@ from . import decimals as D
 from .aggregate import aggregate
 from .batch import RowResult, brief, evaluate_records
 from .catalog import catalog, criteria_files, get
+from .domains import WhatIfError
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
 from .evaluate import evaluate, json_value
 from .examples import run_examples
 from .load import criteria_schema, load, result_schema
 from .model import BAND_POLICIES, TIE_POLICIES, Criteria
+from .nextband import Plan, next_band
+from .partial import Partial, evaluate_partial
 from .rank import rank
 from .records import RecordsError, read_records, to_csv, write_atomic
 from .show import describe_criteria, render_criteria
@@ -336,8 +339,8 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
     return subject
 
 
-def cmd_explain(args: argparse.Namespace) -> int:
-    criteria = resolve(args.scheme, args.as_of)
+def _subject(args: argparse.Namespace) -> dict[str, Any]:
+    """The record of ``--file``/``--row``, with the ``--set`` values on top."""
     if args.file:
         records = _records(args.file)
         if not 1 <= args.row <= len(records):
@@ -346,6 +349,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         subject = {}
     subject.update(_parse_sets(args.set))
+    return subject
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    subject = _subject(args)
     if not subject:
         raise UsageError("give the subject with --set key=value ... or --file FILE [--row N]")
     ev = evaluate(criteria, subject, band_policy=args.band_policy)
@@ -353,6 +362,29 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _print_json(ev.to_dict())
     else:
         print(ev.explain(args.lang))
+    return OK
+
+
+def cmd_what_if(args: argparse.Namespace) -> int:
+    criteria = resolve(args.scheme, args.as_of)
+    subject = _subject(args)
+    try:
+        partial = evaluate_partial(criteria, subject, band_policy=args.band_policy)
+        if partial.complete:
+            result: Partial | Plan = next_band(
+                partial.lowest,
+                target=args.target,
+                allow=_fields(args.allow),
+                max_changes=args.max_changes,
+            )
+        else:
+            result = partial
+    except WhatIfError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.render(args.lang))
     return OK
 
 
@@ -531,6 +563,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
     policy(p)
     p.set_defaults(func=cmd_explain)
+    p = add(
+        "what-if",
+        "for a record with missing inputs: the score it can still reach, the bands still "
+        "possible and what decides; for a complete one: the smallest changes that lift it "
+        "into the next band",
+    )
+    scheme(p)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="an input value")
+    p.add_argument("--file", help="take the subject from this records file")
+    p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
+    p.add_argument("--target", metavar="BAND", help="the band to reach (default: the next)")
+    p.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="INPUT",
+        help="also change this input, though the criteria say the subject cannot (repeatable)",
+    )
+    p.add_argument(
+        "--max-changes", type=int, default=2, help="inputs changed together, at most (default 2)"
+    )
+    policy(p)
+    p.set_defaults(func=cmd_what_if)
     p = add(
         "schema",
         "print a JSON Schema: of criteria files, of one scheme's subject record, or of a result",
