@@ -461,6 +461,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
 
+    def subject(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="an input value (repeatable)",
+        )
+        p.add_argument("--file", help="take the subject from this records file")
+        p.add_argument(
+            "--row", type=int, default=1, help="which record of --file (from 1; default 1)"
+        )
+
     def policy(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--band-policy", choices=BAND_POLICIES, help="override the file's band boundary policy"
@@ -552,15 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
     p = add("explain", "explain the score of one subject")
     scheme(p)
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an input value (repeatable)",
-    )
-    p.add_argument("--file", help="take the subject from this records file")
-    p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
+    subject(p)
     policy(p)
     p.set_defaults(func=cmd_explain)
     p = add(
@@ -570,9 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
         "into the next band",
     )
     scheme(p)
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="an input value")
-    p.add_argument("--file", help="take the subject from this records file")
-    p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
+    subject(p)
     p.add_argument("--target", metavar="BAND", help="the band to reach (default: the next)")
     p.add_argument(
         "--allow",
