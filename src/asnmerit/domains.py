@@ -8,8 +8,9 @@ itself on chosen values instead of re-implementing the rules. This module choose
   bounds and, at every value a condition compares it with, that value and its
   neighbours one resolution step either side; between two such values no condition
   changes, so these represent every region;
-* a number read only by ``direct`` nodes (*monotone*): the score only rises (or only
-  falls) with it, so its two bounds give the least and the most it can add.
+* a number ``direct`` nodes read, all one way: within each range between the values
+  conditions compare it with (:func:`regions`), the score only rises (or only falls) with
+  it, so the ends of the range give the least and the most.
 
 The resolution of a number is its ``step``, 1 for an integer, else one hundredth of the
 finest decimal the criteria give for it (e.g. 0.01 for a threshold of 38, 0.001 for 37.5).
@@ -18,6 +19,7 @@ finest decimal the criteria give for it (e.g. 0.01 for a threshold of 38, 0.001 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -25,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from .decimals import tidy
 from .errors import AsnmeritError
 from .inputs import BadValue, coerce, condition_inputs, node_inputs
 from .model import (
@@ -55,9 +58,11 @@ class Shape:
 
     scoring: frozenset[str]
     """Inputs the total score, the gates or their derivations read."""
-    monotone: Mapping[str, int]
-    """Numbers read only by ``direct`` nodes: 1 when the score rises with them, -1 when it
-    falls."""
+    reads: frozenset[str]
+    """Inputs ``direct`` nodes read (their value is points, not only a case)."""
+    direction: Mapping[str, int]
+    """Numbers ``direct`` nodes read, all one way: 1 when the score rises with them, -1 when
+    it falls (between the values its conditions compare them with)."""
     thresholds: Mapping[str, tuple[Any, ...]]
     """Per input, the values conditions compare it with."""
 
@@ -85,19 +90,17 @@ def shape(criteria: Criteria) -> Shape:
         for test in _tests(cond):
             values = test.value if test.op in ("in", "not_in") else (test.value,)
             thresholds.setdefault(test.input, []).extend(values)
-    for cond in conditions:
-        other |= condition_inputs(cond)
-    monotone = {
+    direction = {
         name: next(iter(s))
         for name, s in signs.items()
         if len(s) == 1
-        and name not in other
         and criteria.inputs[name].derive is None
         and criteria.inputs[name].type in ("number", "integer")
     }
     return Shape(
         frozenset(scoring),
-        monotone,
+        frozenset(signs),
+        direction,
         {k: tuple(dict.fromkeys(v)) for k, v in thresholds.items()},
     )
 
@@ -166,34 +169,60 @@ def valid(inp: Input, value: Any) -> bool:
     return True
 
 
+def regions(criteria: Criteria, name: str) -> list[tuple[Any, Any]]:
+    """The ranges of a number or date input within which no condition changes, as
+    ``(lowest, highest)`` accepted values, ascending; a value a condition compares it with
+    is a range of its own. Where a bound is missing, the outer range is one value."""
+    inp = criteria.inputs[name]
+    least: Any = inp.min
+    most: Any = inp.max
+    near = sorted(
+        t
+        for t in dict.fromkeys(shape(criteria).thresholds.get(name, ()))
+        if t is not None and (least is None or least <= t) and (most is None or t <= most)
+    )
+    step = resolution(inp, near)
+    out: list[tuple[Any, Any]] = []
+    start = least
+    for t in near:
+        below, above = _neighbours(inp, t, step)
+        if start is None:
+            start = below
+        if start <= below:
+            out.append((start, below))
+        if valid(inp, t):
+            out.append((t, t))
+        start = above
+    if start is not None and (most is None or start <= most):
+        out.append((start, most if most is not None else start))
+    out = [(lo, hi) for lo, hi in out if valid(inp, lo) and valid(inp, hi)]
+    if not out:
+        raise WhatIfError(
+            f"{name}: no bounds and no thresholds, so what it could be is unknown; give it"
+        )
+    return out
+
+
+def _neighbours(inp: Input, t: Any, step: Any) -> tuple[Any, Any]:
+    """The accepted values next to ``t``: the last below it and the first above it (on the
+    input's grid when it has a step)."""
+    if isinstance(t, Decimal) and (inp.step is not None or inp.type == "integer"):
+        base = inp.min if isinstance(inp.min, Decimal) else Decimal(0)
+        k = ((t - base) / step).to_integral_value(rounding=decimal.ROUND_FLOOR)
+        below = base + k * step
+        if below >= t:
+            below -= step
+        return tidy(below), tidy(below + step if below + step > t else below + 2 * step)
+    return t - step, t + step
+
+
 def candidates(criteria: Criteria, name: str) -> list[Any]:
     """Values of input ``name`` that represent every case its conditions tell apart, in
-    order (enum codes as declared; numbers and dates ascending)."""
+    order (enum codes as declared; numbers and dates ascending, the ends of their
+    :func:`regions`)."""
     inp = criteria.inputs[name]
     if inp.type == "enum":
         return list(inp.code_names)
     if inp.type == "boolean":
         return [True, False]
-    near = [t for t in shape(criteria).thresholds.get(name, ()) if t is not None]
-    step = resolution(inp, near)
-    found = {v for v in (inp.min, inp.max) if v is not None}
-    for t in near:
-        found |= {t - step, t, t + step}
-    values = sorted(v for v in found if valid(inp, v))
-    if not values:
-        raise WhatIfError(
-            f"{name}: no bounds and no thresholds, so what it could be is unknown; give it"
-        )
-    return values
-
-
-def ends(criteria: Criteria, name: str) -> tuple[Any, Any]:
-    """A monotone input's values that give the least and the most points."""
-    inp = criteria.inputs[name]
-    if inp.min is None or inp.max is None:
-        raise WhatIfError(
-            f"{name}: declares no {'min' if inp.min is None else 'max'}, so what it could "
-            "add is unbounded; give it"
-        )
-    rising = shape(criteria).monotone[name] > 0
-    return (inp.min, inp.max) if rising else (inp.max, inp.min)
+    return sorted({v for r in regions(criteria, name) for v in r})

@@ -5,8 +5,8 @@ them is enough), and so on up to ``max_changes``, scoring each changed record wi
 evaluator itself. It changes only inputs the subject can change by its own effort (those
 the criteria do not declare ``actionable: false``, such as the type of position), unless
 ``allow`` names others. Which values are tried is told in :mod:`asnmerit.domains`; a
-number the score rises with is lowered back, by halving the gap at its resolution, to
-the least that still reaches the band.
+number or date is then moved back towards its value, halving the gap at its resolution,
+to the nearest value that still reaches the band.
 
 Options are ranked by size: how many inputs change, then how far (an enum step counts
 one over its number of codes less one, a yes/no one, a number its change over its range),
@@ -15,6 +15,7 @@ then by the score reached, highest first.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
@@ -171,12 +172,12 @@ def next_band(
         goal = codes.index(target)
         if goal <= here:
             raise WhatIfError(f"{evaluation.band.code} is already at or above {target}")
-    if goal >= len(codes):
-        return Plan(evaluation, None, (), True)
     allowed = set(allow)
     unknown = allowed - set(criteria.inputs)
     if unknown:
         raise WhatIfError(f"no input {', '.join(sorted(unknown))} in {criteria.id}")
+    if goal >= len(codes):
+        return Plan(evaluation, None, (), True)
     search = _Search(evaluation, goal, limit)
     options, exhaustive = search.run(
         [
@@ -246,9 +247,8 @@ class _Search:
             ev = self.score(changes)
             if not self.reaches(ev):
                 continue
-            for name in group:  # lower a rising number to the least that still reaches
-                if name in shape(self.criteria).monotone:
-                    changes, ev = self.least(changes, name, ev)
+            for name in group:  # move a number or date back to the least that still reaches
+                changes, ev = self.least(changes, name, ev)
             assert ev is not None
             option = self.option(changes, ev)
             if best is None or _key(option) < _key(best):
@@ -258,19 +258,27 @@ class _Search:
     def least(
         self, changes: dict[str, Any], name: str, ev: Evaluation | None
     ) -> tuple[dict[str, Any], Evaluation | None]:
+        """Halve the gap between the value as it stands and ``changes[name]`` (which
+        reaches the band) at the input's resolution, keeping the nearest value that still
+        reaches it."""
         inp = self.criteria.inputs[name]
-        start, end = self.base.get(name), changes[name]
-        if not isinstance(start, Decimal) or not isinstance(end, Decimal):
+        start: Any = self.base.get(name)
+        end: Any = changes[name]
+        step: Any = resolution(inp, (start, end))
+        if isinstance(start, dt.date) and isinstance(end, dt.date):
+            hi = abs((end - start).days)
+        elif isinstance(start, Decimal) and isinstance(end, Decimal):
+            gap = abs(D.sub(end, start)) / step
+            hi = int(gap.to_integral_value(rounding=decimal.ROUND_CEILING))
+        else:
             return changes, ev
-        step = resolution(inp, (start, end))
-        assert isinstance(step, Decimal)
         sign = 1 if end > start else -1
-        gap = abs(D.sub(end, start))
-        hi = int((gap / step).to_integral_value(rounding=decimal.ROUND_CEILING))
         lo = 0  # start + lo steps fails; hi steps (or end itself) reaches
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            value = D.tidy(start + sign * mid * step)
+            value = start + sign * mid * step
+            if isinstance(value, Decimal):
+                value = D.tidy(value)
             trial = self.score({**changes, name: value}) if valid(inp, value) else None
             if self.reaches(trial):
                 hi, ev, changes = mid, trial, {**changes, name: value}
@@ -306,12 +314,12 @@ def _distance(inp: Input, before: Any, after: Any) -> Decimal:
     if inp.type == "enum" and inp.order is not None and before is not None:
         span = len(inp.codes) - 1
         return D.div(Decimal(abs(inp.rank(after) - inp.rank(before))), Decimal(span))
-    if (
-        isinstance(before, Decimal)
-        and isinstance(after, Decimal)
-        and isinstance(inp.min, Decimal)
-        and isinstance(inp.max, Decimal)
-        and inp.max > inp.min
-    ):
-        return D.div(abs(D.sub(after, before)), D.sub(inp.max, inp.min))
+    least: Any = inp.min
+    most: Any = inp.max
+    if before is None or least is None or most is None or not most > least:
+        return D.ONE
+    if isinstance(before, dt.date):
+        return D.div(Decimal(abs((after - before).days)), Decimal((most - least).days))
+    if isinstance(before, Decimal):
+        return D.div(abs(D.sub(after, before)), D.sub(most, least))
     return D.ONE

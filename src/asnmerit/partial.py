@@ -2,8 +2,9 @@
 
 :func:`evaluate_partial` completes the record in every way that matters and scores each
 completion with the evaluator itself (see :mod:`asnmerit.domains` for which values are
-tried). A missing number the score only rises or falls with is not enumerated: its
-two bounds give the least and the most. The result says
+tried). A missing number that ``direct`` nodes read is not enumerated within a range
+where no condition changes: the score only rises (or only falls) with it there, so the
+ends of the range give the least and the most. The result says
 
 * the reachable score interval and the bands still possible;
 * whether the subject is eligible whatever the missing values are (or undecided);
@@ -23,7 +24,7 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .domains import WhatIfError, candidates, ends, shape
+from .domains import WhatIfError, candidates, regions, shape
 from .errors import InputError
 from .evaluate import Evaluation, json_value, score_values
 from .inputs import split_subject
@@ -38,12 +39,12 @@ _ANY = object()
 
 @attrs.frozen
 class Completion:
-    """A family of completions of the record: the missing values chosen (``chosen``)
-    and those left free (monotone numbers), with the completions that give the least
-    and the most."""
+    """A family of completions of the record: the missing values chosen (``chosen``) and
+    the numbers left free within a range (``free``: input -> (lowest, highest)), with the
+    completions that give the least and the most."""
 
     chosen: Mapping[str, Any]
-    free: tuple[str, ...]
+    free: Mapping[str, tuple[Any, Any]]
     low: Evaluation
     high: Evaluation
 
@@ -240,7 +241,7 @@ def evaluate_partial(
     if issues:
         raise InputError(issues)
     search = _Search(criteria, identifiers, band_policy, limit)
-    done = search.complete(values, {})
+    done = search.complete(values)
     missing = {n for c in done for n in (*c.chosen, *c.free)}
     order = [n for n in criteria.inputs if n in missing]
     table = criteria.bands.table
@@ -298,49 +299,62 @@ class _Search:
             )
         return score_values(self.criteria, dict(values), self.identifiers, self.policy)
 
-    def complete(self, values: Mapping[str, Any], fixed: Mapping[str, Any]) -> list[Completion]:
-        """Every family of completions of ``values`` (``fixed``: values chosen by the
-        caller, held in every completion and not reported as chosen)."""
+    def corner(self, free: Mapping[str, tuple[Any, Any]], high: bool) -> dict[str, Any]:
+        """The values of the free numbers that give the least (or the most) points."""
+        return {n: r[1] if (self.shape.direction[n] > 0) == high else r[0] for n, r in free.items()}
+
+    def complete(self, values: Mapping[str, Any]) -> list[Completion]:
+        """Every family of completions of ``values``."""
         out: list[Completion] = []
-        stack: list[tuple[dict[str, Any], dict[str, Any]]] = [({**values, **fixed}, {})]
+        Free = dict[str, tuple[Any, Any]]
+        stack: list[tuple[dict[str, Any], dict[str, Any], Free]] = [(dict(values), {}, {})]
         while stack:
-            given, chosen = stack.pop()
-            outcome = self.score(given)
-            if isinstance(outcome, Evaluation):
-                out.append(Completion(chosen, (), outcome, outcome))
+            given, chosen, free = stack.pop()
+            low = self.score({**given, **self.corner(free, False)})
+            if isinstance(low, Evaluation):
+                high = self.score({**given, **self.corner(free, True)}) if free else low
+                assert isinstance(high, Evaluation)  # the free numbers decide no branch
+                out.append(Completion(chosen, free, low, high))
                 continue
-            names = list(outcome)
+            names = list(low)
             idle = [n for n in names if n not in self.shape.scoring]
             if idle:  # e.g. an award's group: it places the subject, it does not score
-                stack.append(
-                    ({**given, **{n: candidates(self.criteria, n)[0] for n in idle}}, chosen)
-                )
+                fill = {n: candidates(self.criteria, n)[0] for n in idle}
+                stack.append(({**given, **fill}, chosen, free))
                 continue
-            branch = [n for n in names if n not in self.shape.monotone]
-            if branch:
-                name = branch[0]
+            name = names[0]
+            inp = self.criteria.inputs[name]
+            if inp.type in ("enum", "boolean"):
                 for value in reversed(candidates(self.criteria, name)):
-                    stack.append(({**given, name: value}, {**chosen, name: value}))
+                    stack.append(({**given, name: value}, {**chosen, name: value}, free))
                 continue
-            low = self.score({**given, **{n: ends(self.criteria, n)[0] for n in names}})
-            high = self.score({**given, **{n: ends(self.criteria, n)[1] for n in names}})
-            assert isinstance(low, Evaluation) and isinstance(high, Evaluation)
-            out.append(Completion(chosen, tuple(names), low, high))
+            for lo, hi in reversed(regions(self.criteria, name)):
+                if lo != hi and name in self.shape.direction:
+                    stack.append((given, chosen, {**free, name: (lo, hi)}))
+                    continue
+                ends = [lo] if lo == hi or name not in self.shape.reads else [lo, hi]
+                for value in reversed(ends):  # constant between the ends, or mixed signs
+                    stack.append(({**given, name: value}, {**chosen, name: value}, free))
         return out
 
     def decides(self, name: str, done: list[Completion], possible: set[str]) -> Deciding | None:
         """The outcomes per value of missing input ``name``, if its value narrows the
         bands still possible."""
-        free = name in self.shape.monotone and any(name in c.free for c in done)
-        values = list(ends(self.criteria, name)) if free else candidates(self.criteria, name)
+        seen = {c.chosen[name] for c in done if name in c.chosen}
+        seen |= {v for c in done if name in c.free for v in c.free[name]}
+        values = [v for v in candidates(self.criteria, name) if v in seen]
         outcomes = []
         for value in values:
             group = [
-                c for c in done if name not in c.free and c.chosen.get(name, _ANY) in (value, _ANY)
+                c
+                for c in done
+                if (name not in c.chosen and name not in c.free) or c.chosen.get(name) == value
             ]
-            group += [self.fix(c, name, value) for c in done if name in c.free]
-            if not group:
-                continue
+            group += [
+                self.fix(c, name, value)
+                for c in done
+                if name in c.free and c.free[name][0] <= value <= c.free[name][1]
+            ]
             bands = _bands(self.criteria, group)
             codes = tuple(b.code for b in self.criteria.bands.table if b.code in bands)
             outcomes.append(
@@ -356,10 +370,16 @@ class _Search:
         return Deciding(name, tuple(outcomes))
 
     def fix(self, c: Completion, name: str, value: Any) -> Completion:
-        """Completion family ``c`` with its free input ``name`` held at ``value``."""
-        rest = [n for n in c.free if n != name]
+        """Completion family ``c`` with its free number ``name`` held at ``value``."""
+        rest = {n: r for n, r in c.free.items() if n != name}
         base = {k: v for k, v in c.low.inputs.items() if k not in c.low.derived}
-        low = self.score({**base, name: value, **{n: ends(self.criteria, n)[0] for n in rest}})
-        high = self.score({**base, name: value, **{n: ends(self.criteria, n)[1] for n in rest}})
-        assert isinstance(low, Evaluation) and isinstance(high, Evaluation)
-        return Completion({**c.chosen, name: value}, tuple(rest), low, high)
+
+        def at(high: bool) -> Evaluation:
+            kept = c.high if high else c.low
+            if kept.inputs[name] == value:
+                return kept
+            ev = self.score({**base, **self.corner(rest, high), name: value})
+            assert isinstance(ev, Evaluation)
+            return ev
+
+        return Completion({**c.chosen, name: value}, rest, at(False), at(True))

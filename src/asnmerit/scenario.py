@@ -18,7 +18,7 @@ criteria keep the version, get a new digest, name the original in ``extends``, a
 the examples (they test the original rules).
 
 >>> jpt = asnmerit.get("jpt")
->>> heavier = with_overrides(jpt, {"persiapan.weight": "0.4", "inovasi.weight": "0"})
+>>> heavier = with_overrides(jpt, {"persiapan.weight": "0.3", "inovasi.weight": "0.1"})
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import attrs
 
 from . import decimals as D
 from .batch import RowResult, evaluate_records
+from .decimals import is_whole
 from .errors import AsnmeritError, CriteriaError
 from .extend import MERGED
 from .html import table
@@ -64,7 +65,10 @@ def with_overrides(criteria: Criteria, overrides: Mapping[OverridePath, Any]) ->
     data.pop("examples", None)
     nodes = _node_paths(data)
     for key, value in overrides.items():
-        path = _locate(data, _parts(key), nodes)
+        try:
+            path = _locate(data, _parts(key), nodes)
+        except ScenarioError as exc:
+            raise ScenarioError(f"override {_dotted(_parts(key))}: {exc}") from None
         _set(data, path, _plain(value, _get(data, path[:-1]), path))
     source = f"{criteria.source} (with overrides)"
     changed = Document(data, source, doc.positions, doc.key_positions)
@@ -97,7 +101,8 @@ def _plain(value: Any, parent: Any = None, path: Path = ()) -> Any:
     old = _get(parent, path[-1:]) if path and _has(parent, path[-1]) else None
     if isinstance(value, str) and isinstance(old, int | Decimal) and not isinstance(old, bool):
         try:
-            return to_decimal(value)
+            number = to_decimal(value)
+            return int(number) if isinstance(old, int) and is_whole(number) else number
         except BadValue as bad:
             raise ScenarioError(
                 f"{_dotted(path)}: expected {bad.expected}, got {value!r}"
@@ -145,13 +150,15 @@ def _locate(data: Any, parts: tuple[str | int, ...], nodes: Mapping[str, Path]) 
     if not parts:
         raise ScenarioError("an empty override path")
     first, rest = parts[0], parts[1:]
-    if isinstance(data, Mapping) and first in data:
+    if isinstance(data, Mapping) and (first in data or first in _sections()):
         path: Path = (first,)
     elif first in nodes:
         path = nodes[str(first)]
     else:
         raise ScenarioError(f"{first!r} is neither a section of the criteria nor a score node id")
-    here = _get(data, path)
+    here = _get(data, path) if first in data or first in nodes else None
+    if here is None and rest:
+        raise ScenarioError(f"the criteria have no {first}: give it whole")
     for i, part in enumerate(rest):
         last = i == len(rest) - 1
         if isinstance(here, Mapping):
@@ -170,6 +177,12 @@ def _locate(data: Any, parts: tuple[str | int, ...], nodes: Mapping[str, Path]) 
         else:
             raise ScenarioError(f"{_dotted(path)} holds a single value, not {part!r}")
     return path
+
+
+def _sections() -> frozenset[str]:
+    from .load import criteria_schema
+
+    return frozenset(criteria_schema()["properties"])
 
 
 def _item(items: list[Any], part: str | int) -> int | None:
@@ -192,6 +205,8 @@ def _set(data: Any, path: Path, value: Any) -> None:
     parent = _get(data, path[:-1])
     if value is None and isinstance(parent, dict):
         parent.pop(path[-1], None)
+    elif value is None and isinstance(parent, list):
+        del parent[int(path[-1])]
     else:
         parent[path[-1]] = value
 
@@ -286,7 +301,7 @@ class Move:
     """One subject whose rank changed (``None``: not ranked)."""
 
     key: tuple[Any, ...]
-    """Its group and identifiers (or its row, when it has none)."""
+    """Its group, then its identifiers (or its row, when it has none)."""
     before: Decimal | None
     after: Decimal | None
 
@@ -327,10 +342,11 @@ class Shift:
 def _places(ranking: Ranking, who: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
     out: dict[tuple[Any, ...], Any] = {}
     for g in ranking.groups:
+        group = tuple(str(v) for v in g.key.values())
         for p in g.placings:
-            out[who(p)] = (tuple(g.key.values()), p.rank, p.winner)
+            out[(*group, *who(p))] = (group, p.rank, p.winner)
         for x in g.excluded:
-            out[who(x)] = (tuple(g.key.values()), None, False)
+            out[(*group, *who(x))] = (group, None, False)
     return out
 
 
