@@ -283,31 +283,7 @@ def test_band_policy_of_the_evaluation_is_kept() -> None:
 
 
 def test_a_falling_number_is_lowered_only_as_far_as_needed() -> None:
-    c = asnmerit.loads(
-        """
-spec: 1
-id: t
-version: "1"
-title: {id: Uji}
-subject: employee
-valid_from: 2020-01-01
-inputs:
-  x: {type: number, label: {id: X}, min: 0, max: 10}
-  k: {type: boolean, label: {id: K}}
-score:
-  id: s
-  label: {id: S}
-  sum:
-    of:
-      - {id: base, label: {id: B}, lookup: {input: k, points: {true: 15, false: 10}}}
-      - {id: minus, label: {id: M}, direct: {input: x, factor: -1}}
-bands:
-  policy: lower_bounds
-  table:
-    - {code: lo, label: {id: Lo}, range: [null, 9]}
-    - {code: hi, label: {id: Hi}, range: [10, null]}
-"""
-    )
+    c = asnmerit.load(DATA / "falling.yaml")
     assert shape(c).direction == {"x": -1}
     plan = next_band(evaluate(c, {"x": 8, "k": True}))  # 15 - 8 = 7
     check_plan(plan)

@@ -287,22 +287,7 @@ def test_blank_with_a_default_is_the_default_not_missing() -> None:
 
 
 def test_a_falling_number_gives_its_ends_the_other_way() -> None:
-    c = asnmerit.loads(
-        _HEAD
-        + """
-inputs:
-  x: {type: number, label: {id: X}, min: 0, max: 10}
-  k: {type: boolean, label: {id: K}}
-score:
-  id: s
-  label: {id: S}
-  sum:
-    of:
-      - {id: base, label: {id: B}, lookup: {input: k, points: {true: 15, false: 10}}}
-      - {id: minus, label: {id: M}, direct: {input: x, factor: -1}}
-"""
-        + _LO_HI
-    )
+    c = asnmerit.load(DATA / "falling.yaml")
     p = evaluate_partial(c, {})
     assert (p.low, p.high) == (Decimal(0), Decimal(15))
     assert p.lowest.inputs == {"k": False, "x": 10}
