@@ -42,13 +42,20 @@ from .parse import Document, Path
 from .rank import Ranking, rank
 
 OverridePath = str | tuple[str | int, ...]
+Overrides = (
+    Mapping[str, Any]
+    | Mapping[tuple[str, ...], Any]
+    | Mapping[tuple[str | int, ...], Any]
+    | Mapping[OverridePath, Any]
+)
+"""Paths to new values (keys all dotted text, or all tuples, or both)."""
 
 
 class ScenarioError(AsnmeritError, ValueError):
     """A scenario path that does not lead anywhere in the criteria."""
 
 
-def with_overrides(criteria: Criteria, overrides: Mapping[OverridePath, Any]) -> Criteria:
+def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     """New criteria: ``criteria`` with each path set to its value, checked again.
 
     Raises :class:`ScenarioError` for a path that leads nowhere and
@@ -222,7 +229,7 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 class SweepPoint:
     """The results of the records under one scenario."""
 
-    overrides: Mapping[OverridePath, Any]
+    overrides: Overrides
     criteria: Criteria = attrs.field(repr=False)
     results: tuple[RowResult, ...] = attrs.field(repr=False)
 
@@ -280,7 +287,7 @@ def steps(path: OverridePath, values: Iterable[Any]) -> list[dict[OverridePath, 
 
 def sweep(
     criteria: Criteria,
-    scenarios: Iterable[Mapping[OverridePath, Any]],
+    scenarios: Iterable[Overrides],
     records: Sequence[Mapping[str, Any]],
 ) -> Sweep:
     """Score ``records`` under ``criteria`` changed by each scenario in turn (see
@@ -390,7 +397,7 @@ def shift(before: Ranking, after: Ranking) -> Shift:
 def sensitivity(
     criteria: Criteria,
     records: Sequence[Mapping[str, Any]],
-    overrides: Mapping[OverridePath, Any],
+    overrides: Overrides,
     **rank_options: Any,
 ) -> Shift:
     """How the ranking of ``records`` changes when ``criteria`` take ``overrides`` (e.g.
