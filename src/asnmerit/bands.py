@@ -16,16 +16,29 @@ between them (70.5). The policy decides, and is declared in the criteria file:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import decimals as D
 from .errors import AsnmeritError
 from .inputs import BadValue, to_decimal
 from .model import BAND_POLICIES, Band, BandPolicy, Criteria
 
+if TYPE_CHECKING:
+    from .evaluate import Evaluation
+
 
 class ScoreOutOfRangeError(AsnmeritError, ValueError):
     """A score outside the scheme's possible range has no band."""
+
+
+def band_counts(criteria: Criteria, evaluations: Iterable[Evaluation]) -> dict[str, int]:
+    """How many of ``evaluations`` fall in each band: band code -> count, every band of the
+    table, lowest first."""
+    found = Counter(ev.band.code for ev in evaluations)
+    return {b.code: found.get(b.code, 0) for b in criteria.bands.table}
 
 
 def classify(

@@ -241,6 +241,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return _emit(text, args.output, results)
 
 
+def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult]]:
+    """The scheme of ``args`` and every row of its records file, scored."""
+    criteria = resolve(args.scheme, args.as_of)
+    return criteria, evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+
+
 def _records(path: str) -> list[dict[str, Any]]:
     try:
         return read_records(path)
@@ -266,8 +272,7 @@ def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    criteria = resolve(args.scheme, args.as_of)
-    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    criteria, results = _scored(args)
     by = _fields(args.by)
     try:
         agg = aggregate(results, by, criteria=criteria)
@@ -286,8 +291,7 @@ def _fields(items: Sequence[str]) -> list[str]:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    criteria = resolve(args.scheme, args.as_of)
-    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    criteria, results = _scored(args)
     try:
         ranking = rank(
             results,
@@ -314,8 +318,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import report
 
-    criteria = resolve(args.scheme, args.as_of)
-    results = evaluate_records(criteria, _records(args.file), band_policy=args.band_policy)
+    criteria, results = _scored(args)
     try:
         text = report(
             results,

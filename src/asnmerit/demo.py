@@ -8,7 +8,6 @@ Run ``python -m asnmerit.demo`` to regenerate it.
 from __future__ import annotations
 
 import random
-from collections import Counter
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from . import decimals as D
+from .bands import band_counts
 from .batch import RowResult
 from .model import Criteria
 
@@ -132,8 +132,7 @@ def summarize(criteria: Criteria, results: list[RowResult], places: int = 2) -> 
     from .model import Rounding
 
     evs = [r.evaluation for r in results if r.evaluation is not None]
-    counts = Counter(ev.band.code for ev in evs)
-    bands = {b.code: counts.get(b.code, 0) for b in reversed(criteria.bands.table)}
+    bands = dict(reversed(band_counts(criteria, evs).items()))
     whole = aggregate(results, criteria=criteria, rounding=Rounding(places)).groups[-1]
     return Summary(
         len(results),

@@ -381,7 +381,7 @@ class _Run:
         self.weak(
             f"inputs.{name}.derive",
             derivation.provenance,
-            f"{name} = {_show(value)} ({how})",
+            f"{name} = {show_value(value)} ({how})",
             self.criteria.inputs[name].provenance.confidence,  # its input warns for itself
         )
         return True
@@ -593,8 +593,8 @@ def describe_condition(cond: Condition) -> str:
     if isinstance(cond, Test):
         if cond.op in ("in", "not_in"):
             word = "in" if cond.op == "in" else "not in"
-            return f"{cond.input} {word} ({', '.join(_show(v) for v in cond.value)})"
-        return f"{cond.input} {_SYMBOLS[cond.op]} {_show(cond.value)}"
+            return f"{cond.input} {word} ({', '.join(show_value(v) for v in cond.value)})"
+        return f"{cond.input} {_SYMBOLS[cond.op]} {show_value(cond.value)}"
     if isinstance(cond, Not):
         return f"not ({describe_condition(cond.item)})"
     word = " and " if isinstance(cond, AllOf) else " or "
@@ -602,7 +602,8 @@ def describe_condition(cond: Condition) -> str:
     return "(" + word.join(describe_condition(i) for i in cond.items) + ")"
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as text: booleans lower case, decimals plain, dates in ISO form."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, Decimal):

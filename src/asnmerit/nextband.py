@@ -26,7 +26,7 @@ import attrs
 
 from . import decimals as D
 from .domains import WhatIfError, candidates, resolution, shape, valid
-from .evaluate import Evaluation, _show, json_value, score_values
+from .evaluate import Evaluation, json_value, score_values, show_value
 from .html import table
 from .model import Band, Input
 
@@ -44,8 +44,8 @@ class Change:
     after: Any
 
     def __str__(self) -> str:
-        before = "-" if self.before is None else _show(self.before)
-        return f"{self.input}: {before} -> {_show(self.after)}"
+        before = "-" if self.before is None else show_value(self.before)
+        return f"{self.input}: {before} -> {show_value(self.after)}"
 
 
 @attrs.frozen

@@ -26,7 +26,7 @@ import attrs
 from . import decimals as D
 from .domains import WhatIfError, candidates, regions, shape
 from .errors import InputError
-from .evaluate import Evaluation, json_value, score_values
+from .evaluate import Evaluation, json_value, score_values, show_value
 from .inputs import split_subject
 from .model import BAND_POLICIES, Band, BandPolicy, Criteria
 
@@ -130,7 +130,7 @@ class Partial:
                         else f"{D.plain(o.low)} .. {D.plain(o.high)}"
                     )
                     names = ", ".join(labels[b] for b in o.bands)
-                    lines.append(f"    = {_show(o.value)}: {span} ({names})")
+                    lines.append(f"    = {show_value(o.value)}: {span} ({names})")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -144,7 +144,7 @@ class Partial:
         rows = [
             {
                 "input": d.input,
-                "value": _show(o.value),
+                "value": show_value(o.value),
                 "low": o.low,
                 "high": o.high,
                 "bands": ", ".join(o.bands),
@@ -211,12 +211,6 @@ _WORDS = {
         "None": "undecided",
     },
 }
-
-
-def _show(value: Any) -> str:
-    from .evaluate import _show as show
-
-    return show(value)
 
 
 def evaluate_partial(

@@ -11,13 +11,13 @@ written on the bars are the exact decimals as text.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import decimals as D
 from .aggregate import Aggregate, aggregate
+from .bands import band_counts
 from .batch import Result, cell, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation
@@ -101,9 +101,8 @@ def bands(
     of one scheme version; rows that could not be scored are counted in the title.
     ``criteria`` is needed only when no row was scored."""
     pairs, scheme = unpack(results, criteria, "plot")
-    counts = Counter(ev.band.code for _, ev in pairs if ev is not None)
     table = scheme.bands.table
-    heights = [counts.get(b.code, 0) for b in table]
+    heights = list(band_counts(scheme, (ev for _, ev in pairs if ev is not None)).values())
     failed = sum(ev is None for _, ev in pairs)
     ax = _axes(ax)
     bars = ax.bar(range(len(table)), heights)

@@ -21,6 +21,7 @@ import attrs
 from . import decimals as D
 from . import svg
 from .aggregate import GroupResult, aggregate
+from .bands import band_counts
 from .batch import Result, RowResult, brief, cell, check_fields, fields_of, unpack
 from .errors import AsnmeritError
 from .evaluate import Evaluation
@@ -275,8 +276,7 @@ def bands(facts: Facts) -> str:
     if not scored:
         return f"<p>{escape(facts.say('nothing'))}</p>"
     table_ = facts.criteria.bands.table
-    found = Counter(ev.band.code for ev in scored)
-    counts = {b.code: found.get(b.code, 0) for b in table_}
+    counts = band_counts(facts.criteria, scored)
     share = {code: svg.percent(n, len(scored)) + "%" for code, n in counts.items()}
     colours = dict(zip(counts, svg.ramp(len(table_)), strict=True))
     order = list(reversed(table_))

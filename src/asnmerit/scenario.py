@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from . import decimals as D
+from .bands import band_counts
 from .batch import RowResult, evaluate_records
 from .decimals import is_whole
 from .errors import AsnmeritError, CriteriaError
@@ -253,9 +254,8 @@ class Sweep:
         out = []
         for p in self.points:
             scored = [r.evaluation for r in p.results if r.evaluation is not None]
-            counts = {b.label.get(lang): 0 for b in p.criteria.bands.table}
-            for ev in scored:
-                counts[ev.band.label.get(lang)] += 1
+            labels = {b.code: b.label.get(lang) for b in p.criteria.bands.table}
+            counts = {labels[c]: n for c, n in band_counts(p.criteria, scored).items()}
             mean = (
                 D.plain(D.round_mean(D.total(e.score for e in scored), len(scored), 2))
                 if scored
