@@ -1,14 +1,27 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import asnmerit
 from asnmerit.model import Criteria
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (see tests/README.md): "ci", the
+# default, is the short run of every `make test`; "fuzz" is the long run of `make fuzz`.
+# Both stay random (a failure prints the blob that replays it) and have no deadline: a
+# first load of the JSON Schema validator takes longer than any later call.
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", deadline=None, print_blob=True, suppress_health_check=_SLOW)
+settings.register_profile(
+    "fuzz", max_examples=2_000, deadline=None, print_blob=True, suppress_health_check=_SLOW
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])

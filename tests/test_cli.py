@@ -116,7 +116,7 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 def test_evaluate_csv_keeps_every_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     good = {
-        "nip": "1",
+        "nip": "198001012005011001",
         "jenis_jabatan": "pelaksana",
         "pendidikan": "S1",
         "diklat_teknis_20jp": "ya",
@@ -126,9 +126,9 @@ def test_evaluate_csv_keeps_every_row(capsys: pytest.CaptureFixture[str], tmp_pa
     }
     rows = [
         good,
-        {**good, "nip": "2", "pendidikan": "S-4"},
-        {**good, "nip": "3", "seminar": ""},
-        {**good, "nip": "4"},
+        {**good, "nip": "19800101 200501 1 002", "pendidikan": "S-4"},  # a printed NIP
+        {**good, "nip": "198001012005011003", "seminar": ""},
+        {**good, "nip": "198001012005011004"},
     ]
     src = tmp_path / "in.csv"
     write_csv(src, rows)
@@ -136,7 +136,9 @@ def test_evaluate_csv_keeps_every_row(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 1
     table = list(csv.DictReader(io.StringIO(out)))
     assert [r["row"] for r in table] == ["1", "2", "3", "4"]
-    assert [r["nip"] for r in table] == ["1", "2", "3", "4"]  # failed rows keep their identifiers
+    # failed rows keep their identifiers (an NIP as its 18 digits)
+    assert [r["nip"][-1] for r in table] == ["1", "2", "3", "4"]
+    assert table[1]["nip"] == "198001012005011002"
     assert (
         table[0]["score"] == "67.5"
         and table[0]["band"] == "rendah"
@@ -175,7 +177,7 @@ def test_evaluate_unreadable_records(capsys: pytest.CaptureFixture[str], tmp_pat
     bad = tmp_path / "in.json"
     bad.write_text("{not json")
     code, _, err = run(capsys, "evaluate", "ip-asn", str(bad))
-    assert code == 2 and "not valid UTF-8 JSON" in err
+    assert code == 2 and "not valid JSON" in err
     other = tmp_path / "in.txt"
     other.write_text("x")
     assert run(capsys, "evaluate", "ip-asn", str(other))[0] == 2
@@ -296,3 +298,42 @@ def test_what_if_of_a_partial_record_gives_what_it_can_reach(
     assert code == 2 and "no band 'nope'" in err
     code, _, err = run(capsys, "what-if", "ip-asn", "--set", "pendidikan=S9")
     assert code == 1 and "S9" in err
+
+
+def test_conformance_export_and_check(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    code, out, _ = run(
+        capsys, "conformance", "export", str(corpus), "--scheme", "jpt", "--random", "5"
+    )
+    index = json.loads((corpus / "index.json").read_text())
+    total = sum(index["schemes"][0]["counts"].values())
+    assert code == 0 and out.strip() == f"{corpus}: 1 scheme versions, {total} cases"
+    assert index["per_scheme"] == 5 and index["schemes"][0]["counts"]["random"] == 5
+    code, out, _ = run(capsys, "conformance", "check", str(corpus))
+    assert code == 0 and out.strip() == f"schemes: 1, cases: {total}, failed: 0"
+    code, out, _ = run(capsys, "conformance", "check", str(corpus), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    cases = corpus / "cases/jpt/2021.json"
+    cases.write_text(cases.read_text().replace('"band": "kurang"', '"band": "baik"', 1))
+    code, out, _ = run(capsys, "conformance", "check", str(corpus))
+    assert code == 1 and "band: expected baik, got kurang" in out and "failed: 1" in out
+
+
+def test_conformance_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "other.txt").write_text("x")
+    code, _, err = run(capsys, "conformance", "export", str(tmp_path), "--scheme", "jpt")
+    assert code == 2 and "holds no conformance corpus" in err and "--force" in err
+    code, _, err = run(capsys, "conformance", "export", str(tmp_path / "n"), "--scheme", "nope")
+    assert code == 2 and "no bundled scheme 'nope'" in err
+    code, _, err = run(capsys, "conformance", "export", str(tmp_path / "n"), "--random", "-1")
+    assert code == 2 and "--random must be 0 or more" in err
+    code, _, err = run(capsys, "conformance", "check", str(tmp_path))
+    assert code == 2 and "no index.json" in err
+    assert run(capsys, "conformance")[0] == 2
+
+
+def test_schema_of_the_conformance_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "conformance-index")
+    assert code == 0 and json.loads(out)["$id"] == "urn:asnmerit:schema:conformance-index:1"
+    code, out, _ = run(capsys, "schema", "conformance-cases")
+    assert code == 0 and json.loads(out)["$id"] == "urn:asnmerit:schema:conformance-cases:1"

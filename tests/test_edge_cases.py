@@ -389,12 +389,14 @@ def test_cli_json_output_with_nested_identifiers(
 ) -> None:
     src = tmp_path / "in.json"
     src.write_text(
-        json.dumps([{**pelaksana(), "nip": {"a": 1.5}}, {**pelaksana(pendidikan="x"), "nip": [1]}])
+        json.dumps(
+            [{**pelaksana(), "nama": {"a": 1.5}}, {**pelaksana(pendidikan="x"), "nama": [1]}]
+        )
     )
     assert main(["evaluate", "ip-asn", str(src), "--format", "json"]) == 1
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0]["result"]["identifiers"] == {"nip": {"a": "1.5"}}
-    assert rows[1]["nip"] == [1] and rows[1]["error"][0]["field"] == "pendidikan"
+    assert rows[0]["result"]["identifiers"] == {"nama": {"a": "1.5"}}
+    assert rows[1]["nama"] == [1] and rows[1]["error"][0]["field"] == "pendidikan"
 
 
 def test_band_for_accepts_long_means(ip: Criteria) -> None:
@@ -427,13 +429,13 @@ def test_codes_inherit_their_inputs_confidence() -> None:
 def test_yaml_records_leave_number_bounds_to_the_rows(tmp_path: Path, ip: Criteria) -> None:
     src = tmp_path / "in.yaml"
     src.write_text(
-        "- {nip: 1"
+        "- {nama: 1"
         + "0" * 30
         + ", jenis_jabatan: pelaksana, pendidikan: S1, diklat_teknis_20jp: true,"
         " seminar: true, predikat_kinerja: baik, hukuman_disiplin: tidak_ada}\n"
     )
     (row,) = evaluate_records(ip, read_records(src))
-    assert row.ok and row.identifiers["nip"] == 10**30
+    assert row.ok and row.identifiers["nama"] == 10**30
 
 
 def test_sums_are_shown_without_trailing_zeros(ip: Criteria) -> None:

@@ -160,7 +160,9 @@ def test_band_policy_warning_only_between_published_ranges(ip: Criteria) -> None
 
 
 def test_explain_cites_the_basis_and_marks_assumptions(ip: Criteria) -> None:
-    ev = asnmerit.evaluate(ip, pelaksana(predikat_kinerja="sangat_kurang", nip="1"))
+    ev = asnmerit.evaluate(
+        ip, pelaksana(predikat_kinerja="sangat_kurang", nip="199001012015011001")
+    )
     text = ev.explain()
     assert "Skor: 51.0 / 100" in text
     assert "Kategori: Sangat Rendah [sangat_rendah]" in text
@@ -273,7 +275,7 @@ def test_eligibility_gate_with_reason(sink: Criteria) -> None:
         ("tanggal", "2024-02-30", "a date YYYY-MM-DD"),
         ("tanggal", "2019-12-31", "a value from 2020-01-01 to 2030-12-31"),
         ("lulus", 2, "true or false (ya/tidak, 1/0)"),
-        ("golongan", "iii", "one of I, II, III, IV"),
+        ("golongan", "Golongan III", "one of I, II, III, IV"),  # a label, not a code
     ],
 )
 def test_bad_values_name_field_expectation_and_value(

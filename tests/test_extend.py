@@ -180,10 +180,15 @@ def test_problem_in_inherited_content_points_at_extends(tmp_path: Path) -> None:
         ("{scheme: sistem-merit, version: '2020'}", "extends.unknown"),
         ("{scheme: sistem-merit}", "schema.required"),
         ("{path: base.yaml, scheme: x}", "schema.unknown-key"),
+        ("{path: /etc/hostname}", "extends.path"),
+        ("{path: ../../etc/passwd}", "extends.path"),
+        ("{path: base.txt}", "extends.path"),
+        ("{path: folder.yaml}", "extends.path"),
     ],
 )
 def test_bad_bases(tmp_path: Path, extends: str, code: str) -> None:
     (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "folder.yaml").mkdir()
     found = problems(f"spec: 1\nextends: {extends}\n", tmp_path)
     assert found[0][0] == code
 
@@ -193,6 +198,17 @@ def test_broken_base_is_reported_with_its_own_problems(tmp_path: Path) -> None:
     found = problems("spec: 1\nextends: {path: base.yaml}\n", tmp_path)
     assert found[0] == ("extends.base", 2)
     assert ("schema.required", 1) in found
+
+
+def test_a_path_base_needs_a_file_to_be_relative_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "base.yaml").write_text(BASE)
+    monkeypatch.chdir(tmp_path)  # text has no folder: the base beside it must not be found
+    with pytest.raises(asnmerit.CriteriaError) as err:
+        asnmerit.loads("spec: 1\nextends: {path: base.yaml}\n")
+    assert err.value.codes == ("extends.path",)
+    assert "not a file" in str(err.value)
 
 
 def test_cycle_through_two_files(tmp_path: Path) -> None:

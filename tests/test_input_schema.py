@@ -96,3 +96,17 @@ def as_json(record: dict[str, Any]) -> Any:
 def test_random_valid_subjects_pass_the_schema(subject: dict[str, Any]) -> None:
     validator(SINK).validate(as_json(subject))
     assert asnmerit.evaluate(SINK, as_json(subject)).score == asnmerit.evaluate(SINK, subject).score
+
+
+def test_an_identifier_with_a_format_gives_its_shape(ip: Criteria) -> None:
+    props = ip.input_schema()["properties"]
+    assert props["nip"]["x-asnmerit-format"] == "nip" and props["nip"]["x-asnmerit-unique"]
+    assert "pattern" not in props["nama"] and "x-asnmerit-unique" not in props["nama"]
+    check = validator(ip)
+    for good in ("198609262015051001", "19860926 201505 1 001", 198609262015051001):
+        check.validate(pelaksana(nip=good))
+        asnmerit.evaluate(ip, pelaksana(nip=good))
+    for bad in ("1986092620150510", "19860926/201505/1/001", 1.5):
+        assert list(check.iter_errors(pelaksana(nip=bad)))
+        with pytest.raises(asnmerit.InputError):
+            asnmerit.evaluate(ip, pelaksana(nip=bad))

@@ -199,21 +199,26 @@ class Page(HTMLParser):
         return [dict(zip(head, row, strict=True)) for row in body]
 
 
+def nip(n: int) -> str:
+    """The NIP of the ``n``-th test employee (born 1980-01-01, appointed 2005-01, male)."""
+    return f"1980010120050110{n:02d}"
+
+
 def small_batch() -> tuple[asnmerit.Criteria, list[RowResult]]:
     """Five rows of two agencies: four scored (75, 85, 95, 75), one with a bad code."""
     ip = asnmerit.get("ip-asn")
     records = [
-        {"nip": "1", "instansi": "Dinas A", **pelaksana()},  # 5 + 40 + 25 + 5 = 75 sedang
-        {"nip": "2", "instansi": "Dinas A", **pelaksana(pendidikan="S1")},  # 85 tinggi
+        {"nip": nip(1), "instansi": "Dinas A", **pelaksana()},  # 5 + 40 + 25 + 5 = 75 sedang
+        {"nip": nip(2), "instansi": "Dinas A", **pelaksana(pendidikan="S1")},  # 85 tinggi
         {
-            "nip": "3",
+            "nip": nip(3),
             "instansi": HOSTILE,
             "nama": HOSTILE,
             **pelaksana(pendidikan="S2", predikat_kinerja="sangat_baik"),
         },  # 20 + 40 + 30 + 5 = 95 sangat tinggi
-        {"nip": "4", "instansi": "Dinas A", **pelaksana(pendidikan="S9")},  # not a code
+        {"nip": nip(4), "instansi": "Dinas A", **pelaksana(pendidikan="S9")},  # not a code
         {
-            "nip": "5",
+            "nip": nip(5),
             "instansi": HOSTILE,
             **pelaksana(pendidikan="S1", predikat_kinerja="butuh_perbaikan"),
         },  # 15 + 40 + 15 + 5 = 75 sedang, an assumed value
@@ -235,7 +240,7 @@ def test_summary_counts_and_lists_the_failed_row() -> None:
         assert fact in text
     assert ip.digest in text and "ip-asn 2019" in text
     (failed,) = page.table("summary")
-    assert failed["Baris"] == "4" and failed["NIP"] == "4" and failed["Instansi"] == "Dinas A"
+    assert failed["Baris"] == "4" and failed["NIP"] == nip(4) and failed["Instansi"] == "Dinas A"
     assert "pendidikan" in failed["Galat"] and "S9" in failed["Galat"]
 
 
@@ -303,7 +308,7 @@ def test_groups_compare_agencies_best_first() -> None:
 def test_group_by_other_fields_and_none() -> None:
     ip, rows = small_batch()
     by_nip = Page(report(rows, ip, group_by="nip"))
-    assert [r["NIP"] for r in by_nip.table("groups")] == ["3", "2", "1", "5", "4"]
+    assert [r["NIP"] for r in by_nip.table("groups")] == [nip(n) for n in (3, 2, 1, 5, 4)]
     with pytest.raises(asnmerit.AsnmeritError, match="cannot group by nope"):
         report(rows, ip, group_by="nope")
     # without an instansi in any row (and no award), the comparison is left out
@@ -441,8 +446,8 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "nip,jenis_jabatan,pendidikan,diklat_teknis_20jp,seminar,predikat_kinerja,hukuman_disiplin\n"
-        "1,pelaksana,S1,true,true,baik,tidak_ada\n"
-        "2,pelaksana,S9,true,true,baik,tidak_ada\n",
+        "198001012005011001,pelaksana,S1,true,true,baik,tidak_ada\n"
+        "198001012005011002,pelaksana,S9,true,true,baik,tidak_ada\n",
         encoding="utf-8",
     )
     out = tmp_path / "r.html"

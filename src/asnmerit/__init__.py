@@ -14,7 +14,11 @@ from .aggregate import Aggregate, GroupResult, aggregate
 from .bands import ScoreOutOfRangeError
 from .catalog import SchemeInfo, catalog, criteria_dir, get
 from .compare import Comparison, compare
+from .conformance import ConformanceError
+from .conformance import check as check_conformance
+from .conformance import export as export_conformance
 from .domains import WhatIfError
+from .dump import dump, dumps
 from .errors import (
     AsnmeritError,
     CriteriaError,
@@ -33,6 +37,7 @@ from .partial import Deciding, Outcome, Partial, evaluate_partial
 from .rank import Exclusion, Placing, RankGroup, Ranking, rank
 from .scenario import ScenarioError, Shift, Sweep, sensitivity, shift, steps, sweep, with_overrides
 from .selection import Candidate, Selection, select
+from .verify import Verification, verify
 
 __version__ = "0.1.0"
 
@@ -44,6 +49,7 @@ __all__ = [
     "Change",
     "Comparison",
     "Component",
+    "ConformanceError",
     "Criteria",
     "CriteriaError",
     "Deciding",
@@ -72,15 +78,20 @@ __all__ = [
     "Selection",
     "Shift",
     "Sweep",
+    "Verification",
     "WhatIfError",
     "__version__",
     "aggregate",
     "catalog",
+    "check_conformance",
     "compare",
     "criteria_dir",
     "criteria_schema",
+    "dump",
+    "dumps",
     "evaluate",
     "evaluate_partial",
+    "export_conformance",
     "get",
     "load",
     "loads",
@@ -92,5 +103,6 @@ __all__ = [
     "shift",
     "steps",
     "sweep",
+    "verify",
     "with_overrides",
 ]

@@ -1,4 +1,7 @@
-"""Scoring many records: every row gets a result or an error, in input order."""
+"""Scoring many records: every row gets a result or an error, in input order.
+
+Rows that share the value of a ``unique`` identifier (two rows with one NIP) all get an
+error: which of them is right cannot be told, so none is scored."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .errors import AsnmeritError, InputError
+from .errors import AsnmeritError, InputError, InputIssue
 from .evaluate import Evaluation, evaluate, json_value
+from .inputs import BadValue, describe, duplicates, identifier_value
 from .model import BandPolicy, Criteria
 
 
@@ -35,23 +39,57 @@ def evaluate_records(
     *,
     band_policy: BandPolicy | None = None,
 ) -> list[RowResult]:
-    """Score each record; rows in = rows out, a bad row carries its :class:`InputError`
-    (and its identifiers, so a reader can tell whose row failed)."""
+    """Score each record; rows in = rows out, in order. A bad row carries its
+    :class:`InputError` (and its identifiers, normalised where their format accepts them,
+    so a reader can tell whose row failed). Every row that shares the value of a
+    ``unique`` identifier with another row is bad too: it is not scored."""
+    if any(i.unique for i in criteria.identifiers.values()):
+        records = list(records)
+        shared = duplicates(criteria, records)
+    else:
+        shared = {}
     results = []
     for row, record in enumerate(records, start=1):
-        ids = (
-            {k: v for k, v in record.items() if k in criteria.identifiers}
-            if isinstance(record, Mapping)
-            else {}
-        )
+        ids = _identifiers(criteria, record)
+        clash = [
+            InputIssue(field, "a value used by one record only", _also(record[field], others))
+            for field, others in shared.get(row - 1, ())
+        ]
         try:
             ev = evaluate(criteria, record, band_policy=band_policy)
-            results.append(RowResult(row, ids, evaluation=ev))
         except InputError as err:
-            results.append(RowResult(row, ids, error=err.at_row(row)))
+            results.append(RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row)))
+            continue
         except AsnmeritError as err:  # never lose a row, whatever stopped it
-            results.append(RowResult(row, ids, error=err))
+            error = InputError(clash).at_row(row) if clash else err
+            results.append(RowResult(row, ids, error=error))
+            continue
+        if clash:
+            results.append(RowResult(row, ids, error=InputError(clash).at_row(row)))
+        else:
+            results.append(RowResult(row, ids, evaluation=ev))
     return results
+
+
+def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:
+    """The identifiers of a record, normalised where their format accepts them."""
+    if not isinstance(record, Mapping):
+        return {}
+    out = {}
+    for field, value in record.items():
+        ident = criteria.identifiers.get(field)
+        if ident is not None:
+            try:
+                out[field] = identifier_value(ident, value)
+            except BadValue:
+                out[field] = value
+    return out
+
+
+def _also(value: Any, others: list[int]) -> str:
+    """``text '...' (also in rows 3, 7)``: a shared value and the other rows (0-based in)."""
+    rows = ", ".join(str(i + 1) for i in others)
+    return f"{describe(value)} (also in row{'s' if len(others) > 1 else ''} {rows})"
 
 
 Result = Evaluation | RowResult

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 
 from . import decimals as D
 from .errors import Problem
-from .inputs import BadValue, coerce, describe, split_subject
+from .inputs import BadValue, coerce, describe, duplicates, fold, split_subject
 from .model import (
     Aggregation,
     AllOf,
@@ -115,6 +115,8 @@ class Builder:
         self.stage_rounding: Rounding | None = None
         self.tree: dict[str, Node] = {}
         """The nodes of the score tree by id (what a ``ref`` may point to)."""
+        self.total: tuple[str, Range] = ("", (D.ZERO, D.ZERO))
+        """The root's id and its range after the final rounding (what a ``ref`` to it gets)."""
         self.in_category = False
 
     def report(self, code: str, message: str, path: Path, *, key: bool = False) -> None:
@@ -191,7 +193,13 @@ class Builder:
                     ("identifiers", name),
                     key=True,
                 )
-            identifiers[name] = Identifier(name, _text(spec["label"]), spec.get("description"))
+            identifiers[name] = Identifier(
+                name,
+                _text(spec["label"]),
+                spec.get("description"),
+                spec.get("format"),
+                spec.get("unique", False),
+            )
         rounding = self.rounding(data.get("rounding"))
         if rounding is not None and rounding.stage == "nodes":
             self.stage_rounding = rounding
@@ -202,6 +210,7 @@ class Builder:
         bands = self.bands(data["bands"], ("bands",), top, (lo, hi), score.id in self.broken)
         gates = self.gates(data.get("eligibility") or [], top)
         self.tree = {n.id: n for n in score.walk()}
+        self.total = (score.id, (lo, hi))  # a ref to the root gets the rounded score
         award = self.award(data.get("award"), bands, gates, identifiers, top)
         aggregation = self.aggregation(data.get("aggregate"), identifiers, top)
         self.names(identifiers)
@@ -313,17 +322,29 @@ class Builder:
         own = self.provenance(d, path, up)  # the codes inherit the input's confidence
         codes: list[Code] = []
         spellings: dict[str, str] = {}
+        folded: dict[str, tuple[str, str]] = {}  # folded spelling -> (spelling, its code)
         for code, spec in (d.get("values") or {}).items():
             aliases = tuple(spec.get("aliases", ()))
             for j, spelling in enumerate((code, *aliases)):
+                where = (*path, "values", code, "aliases", j - 1) if j else (*path, "values", code)
+                other = folded.get(fold(spelling))
                 if spelling in spellings:
                     self.report(
                         "input.alias",
                         f"{spelling!r} names both {spellings[spelling]!r} and {code!r}",
-                        (*path, "values", code, "aliases", j - 1) if j else (*path, "values", code),
+                        where,
+                        key=not j,
+                    )
+                elif other is not None and other[1] != code:
+                    self.report(
+                        "input.codes-fold",
+                        f"{spelling!r} (of {code!r}) and {other[0]!r} (of {other[1]!r}) are the "
+                        "same spelling once case, spaces, '-', '.' and '_' are ignored",
+                        where,
                         key=not j,
                     )
                 spellings[spelling] = code
+                folded.setdefault(fold(spelling), (spelling, code))
             codes.append(
                 Code(
                     code,
@@ -385,7 +406,7 @@ class Builder:
             try:
                 from attrs import evolve
 
-                inp = evolve(inp, default=coerce(inp, d["default"]))
+                inp = evolve(inp, default=coerce(inp, d["default"], exact=True))
             except BadValue as bad:
                 self.report(
                     "input.default",
@@ -427,7 +448,7 @@ class Builder:
 
     def derived_value(self, inp: Input, value: Any, path: Path) -> Any:
         try:
-            return coerce(inp, value)
+            return coerce(inp, value, exact=True)
         except BadValue as bad:
             self.report(
                 "derive.value",
@@ -437,32 +458,29 @@ class Builder:
             return None
 
     def derive_cycles(self) -> None:
-        """An input may not be derived, through any chain, from itself."""
+        """An input may not be derived, through any chain, from itself: one problem per
+        knot of inputs that derive from each other (linear in the size of the graph)."""
         from .inputs import condition_inputs
 
         graph = {
-            n: {i for r in inp.derive.rules for i in condition_inputs(r.condition)}
+            n: sorted({i for r in inp.derive.rules for i in condition_inputs(r.condition)})
             for n, inp in self.inputs.items()
             if inp.derive is not None
         }
-        reported: set[str] = set()
-        for start in graph:
-            stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
-            seen: set[str] = set()
-            while stack:
-                name, chain = stack.pop()
-                for nxt in sorted(graph.get(name, ())):
-                    if nxt == start and start not in reported:
-                        reported.update(chain)
-                        self.report(
-                            "derive.cycle",
-                            f"input {start!r} is derived from itself ({' -> '.join((*chain, start))})",
-                            ("inputs", start, "derive"),
-                            key=True,
-                        )
-                    elif nxt not in seen:
-                        seen.add(nxt)
-                        stack.append((nxt, (*chain, nxt)))
+        for knot in _knots(graph):
+            start = knot[0]
+            chain = _shortest_cycle(graph, start, set(knot))
+            shown = (
+                chain
+                if len(chain) <= 9
+                else [*chain[:4], f"... {len(chain) - 8} more", *chain[-4:]]
+            )
+            self.report(
+                "derive.cycle",
+                f"input {start!r} is derived from itself ({' -> '.join((*shown, start))})",
+                ("inputs", start, "derive"),
+                key=True,
+            )
 
     # -- conditions --------------------------------------------------------------------
 
@@ -552,7 +570,7 @@ class Builder:
                 )
                 return None
         try:
-            return coerce(_unbounded(inp), value)
+            return coerce(_unbounded(inp), value, exact=True)
         except BadValue as bad:
             code = "condition.unknown-code" if inp.type == "enum" else "condition.type"
             self.report(code, f"{inp.name!r} takes {bad.expected}, not {describe(value)}", path)
@@ -847,7 +865,8 @@ class Builder:
                 path,
             )
             return None
-        return Ref(target), node.bounds
+        total_id, total_range = self.total
+        return Ref(target), total_range if target == total_id else node.bounds
 
     # -- bands -------------------------------------------------------------------------
 
@@ -1172,6 +1191,16 @@ class Builder:
         if not ({"score", "band", "eligible", "components"} & set(e["expect"])):
             for name, record in subjects.items():
                 self.example_inputs(criteria, record, (*path, "subjects", name))
+            names = list(subjects)
+            for pos, shared in duplicates(criteria, subjects.values()).items():
+                for field, others in shared:
+                    also = ", ".join(names[i] for i in others)
+                    self.report(
+                        "example.bad-input",
+                        f"{field}: expected a value used by one subject only, got "
+                        f"{describe(subjects[names[pos]][field])} (also in {also})",
+                        (*path, "subjects", names[pos], field),
+                    )
         else:
             self.report(
                 "example.form",
@@ -1209,7 +1238,7 @@ class Builder:
 
     def example_inputs(self, criteria: Criteria, inputs: Mapping[str, Any], path: Path) -> None:
         for issue in split_subject(criteria, inputs)[2]:
-            unknown = issue.field not in criteria.inputs
+            unknown = issue.field not in criteria.inputs and issue.field not in criteria.identifiers
             self.report(
                 "example.unknown-input" if unknown else "example.bad-input",
                 f"{issue.field}: expected {issue.expected}, got {issue.got}",
@@ -1239,3 +1268,68 @@ def _sort_key(band: Band) -> tuple[int, Decimal]:
     if band.lower is not None:
         return (1, band.lower)
     return (0, band.upper if band.upper is not None else D.ZERO)
+
+
+def _knots(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of ``graph`` that hold a cycle (several nodes, or
+    one that points at itself), each in the graph's key order; iterative Tarjan."""
+    order = {n: i for i, n in enumerate(graph)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    knots: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            nexts = graph.get(node, [])
+            if i < len(nexts):
+                work.append((node, i + 1))
+                nxt = nexts[i]
+                if nxt not in index:
+                    if nxt in graph:
+                        work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:  # back in the caller: carry the low link up
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                if len(members) > 1 or node in graph.get(node, []):
+                    knots.append(sorted(members, key=order.__getitem__))
+    return sorted(knots, key=lambda k: order[k[0]])
+
+
+def _shortest_cycle(graph: Mapping[str, list[str]], start: str, within: set[str]) -> list[str]:
+    """The names on a shortest path from ``start`` back to itself inside ``within``."""
+    came: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        later = []
+        for name in frontier:
+            for nxt in graph.get(name, []):
+                if nxt == start:
+                    chain = [name]
+                    while chain[-1] != start:
+                        chain.append(came[chain[-1]])
+                    return chain[::-1]
+                if nxt in within and nxt not in came:
+                    came[nxt] = name
+                    later.append(nxt)
+        frontier = later
+    raise AssertionError(f"{start!r} is in a knot but on no cycle")  # pragma: no cover

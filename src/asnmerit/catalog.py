@@ -92,3 +92,14 @@ def get(scheme_id: str, as_of: dt.date | str | None = None) -> Criteria:
             return c
     spans = "; ".join(f"{c.version}: {c.valid_from} to {c.valid_to or 'now'}" for c in versions)
     raise SchemeNotFoundError(f"no version of {scheme_id!r} is in force on {day} ({spans})")
+
+
+def bundled_versions() -> dict[str, list[Criteria]]:
+    """Every bundled scheme id -> its versions, oldest first, as :func:`catalog` lists them."""
+    out: dict[str, list[Criteria]] = {}
+    for info in catalog():
+        c = get(info.id, as_of=info.valid_from)
+        if c.source != info.path or c.version != info.version:  # overlapping versions
+            c = load(info.path)
+        out.setdefault(info.id, []).append(c)
+    return out

@@ -13,6 +13,14 @@ from . import decimals as D
 from .aggregate import aggregate
 from .batch import RowResult, brief, evaluate_records
 from .catalog import catalog, criteria_files, get
+from .conformance import (
+    PER_SCHEME,
+    ConformanceError,
+    cases_schema,
+    check,
+    export,
+    index_schema,
+)
 from .domains import WhatIfError
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
 from .evaluate import evaluate, json_value
@@ -24,6 +32,7 @@ from .partial import Partial, evaluate_partial
 from .rank import rank
 from .records import RecordsError, read_records, to_csv, write_atomic
 from .show import describe_criteria, render_criteria
+from .verify import ResultsError, read_results, results_versions, verify
 
 OK, FINDINGS, USAGE = 0, 1, 2
 
@@ -39,7 +48,7 @@ def _print_json(data: Any) -> None:
 def resolve(scheme: str, as_of: str | None = None) -> Criteria:
     """A scheme id of the bundled criteria, or the path of a criteria file."""
     path = Path(scheme)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+    if _is_file(scheme):
         if not path.is_file():
             raise UsageError(f"no such criteria file: {scheme}")
         if as_of is not None:
@@ -398,12 +407,64 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.what == "result":
         _print_json(result_schema())
         return OK
+    if args.what.startswith("conformance-"):
+        _print_json(index_schema() if args.what == "conformance-index" else cases_schema())
+        return OK
     if not args.scheme:
         raise UsageError(
             "asnmerit schema input needs a scheme id or file, e.g. asnmerit schema input ip-asn"
         )
     _print_json(resolve(args.scheme, args.as_of).input_schema())
     return OK
+
+
+def cmd_conformance_export(args: argparse.Namespace) -> int:
+    if args.random < 0:
+        raise UsageError(f"--random must be 0 or more, got {args.random}")
+    try:
+        index = export(args.directory, args.scheme, per_scheme=args.random, force=args.force)
+    except ConformanceError as exc:
+        raise UsageError(str(exc)) from None
+    total = sum(n for s in index["schemes"] for n in s["counts"].values())
+    print(f"{args.directory}: {len(index['schemes'])} scheme versions, {total} cases")
+    return OK
+
+
+def cmd_conformance_check(args: argparse.Namespace) -> int:
+    try:
+        report = check(args.directory)
+    except ConformanceError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.render())
+    return OK if report.ok else FINDINGS
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        items = read_results(args.results)
+    except ResultsError as exc:
+        raise UsageError(str(exc)) from None
+    criteria = None
+    if args.as_of is None and not _is_file(args.criteria):
+        # A bundled id: the version the results name, when they name one that is bundled.
+        named = {v for s, v in results_versions(items) if s == args.criteria}
+        paths = [i.path for i in catalog() if i.id == args.criteria and i.version in named]
+        if len(named) == 1 and paths:
+            criteria = load(paths[0])
+    checked = verify(items, criteria or resolve(args.criteria, args.as_of))
+    if args.json:
+        _print_json(checked.to_dict())
+    else:
+        print(checked.render())
+    return OK if checked.ok else FINDINGS
+
+
+def _is_file(scheme: str) -> bool:
+    path = Path(scheme)
+    return path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -594,14 +655,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_what_if)
     p = add(
         "schema",
-        "print a JSON Schema: of criteria files, of one scheme's subject record, or of a result",
+        "print a JSON Schema: of criteria files, of one scheme's subject record, of a result, "
+        "or of a conformance corpus's index or cases files",
         json=False,
         lang=False,
     )
-    p.add_argument("what", choices=("criteria", "input", "result"))
+    p.add_argument(
+        "what", choices=("criteria", "input", "result", "conformance-index", "conformance-cases")
+    )
     p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
     p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
     p.set_defaults(func=cmd_schema)
+    p = add(
+        "verify",
+        "recompute stored results (of 'asnmerit evaluate --format json', or result objects) "
+        "with the criteria and report every one that differs",
+        lang=False,
+    )
+    p.add_argument(
+        "results",
+        metavar="RESULTS",
+        help="a JSON file: a list of rows or results, one result, or JSON Lines",
+    )
+    p.add_argument(
+        "criteria",
+        metavar="CRITERIA",
+        help="a criteria file, or a bundled scheme id (default: the version the results name)",
+    )
+    p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_verify)
+    p = add(
+        "conformance",
+        "export a conformance corpus of the bundled schemes (inputs and expected outputs as "
+        "JSON), or check this implementation against one",
+        json=False,
+        lang=False,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    text = "write every bundled scheme version with its cases into DIR"
+    e = actions.add_parser("export", help=text, description=text)
+    e.add_argument("directory", metavar="DIR", help="a new or empty folder, or an earlier corpus")
+    e.add_argument(
+        "--scheme",
+        action="append",
+        metavar="ID[@VERSION]",
+        help="only this scheme (every version, or one) (repeatable; default: all)",
+    )
+    e.add_argument(
+        "--random",
+        type=int,
+        default=PER_SCHEME,
+        metavar="N",
+        help=f"pseudo-random cases per scheme version (default {PER_SCHEME})",
+    )
+    e.add_argument(
+        "--force", action="store_true", help="write into a folder that holds other files"
+    )
+    e.set_defaults(func=cmd_conformance_export)
+    text = "run this implementation against the corpus in DIR and report every case that differs"
+    k = actions.add_parser("check", help=text, description=text)
+    k.add_argument("directory", metavar="DIR")
+    k.add_argument("--json", action="store_true", help="machine-readable output")
+    k.set_defaults(func=cmd_conformance_check)
     p = add("demo", "score the bundled synthetic agency with IP ASN and summarise it")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -18,9 +18,10 @@ from typing import Any
 import attrs
 
 from . import decimals as D
-from .catalog import catalog, criteria_dir, get
+from .catalog import bundled_versions, criteria_dir
+from .conformance import cases_schema, index_schema
 from .evaluate import describe_condition, json_value
-from .load import criteria_schema, load, result_schema
+from .load import criteria_schema, result_schema
 from .model import Citation, Criteria, Example
 from .show import describe_criteria
 
@@ -630,20 +631,11 @@ class Page:
     text: str
 
 
-def bundled_versions() -> dict[str, list[Criteria]]:
-    """Every bundled scheme id -> its versions, oldest first, as :func:`catalog` lists them."""
-    out: dict[str, list[Criteria]] = {}
-    for info in catalog():
-        c = get(info.id, as_of=info.valid_from)
-        if c.source != info.path or c.version != info.version:  # overlapping versions
-            c = load(info.path)
-        out.setdefault(info.id, []).append(c)
-    return out
-
-
 SCHEMAS: tuple[tuple[str, str, Callable[[], dict[str, Any]]], ...] = (
     ("criteria", "Criteria file schema", criteria_schema),
     ("result", "Result trace schema", result_schema),
+    ("conformance-index", "Conformance corpus index schema", index_schema),
+    ("conformance-cases", "Conformance cases schema", cases_schema),
 )
 """The shipped JSON Schemas that get a page: (name, title, the function that gives it);
 ``asnmerit schema NAME`` prints each."""

@@ -79,10 +79,13 @@ def resolve(doc: Document, limits: Limits, chain: tuple[str, ...] = ()) -> Exten
     return Extended(merged, name, inherited)
 
 
+BASE_SUFFIXES = (".yaml", ".yml", ".json")
+"""What a base path must end with: a criteria file, never a device, a pipe or a secret."""
+
+
 def _base_source(doc: Document, spec: Mapping[str, Any]) -> str:
     if "path" in spec:
-        here = os.path.dirname(doc.source) if os.path.isfile(doc.source) else ""
-        return os.path.normpath(os.path.join(here, spec["path"]))
+        return _base_path(doc, spec["path"])
     from .catalog import catalog
 
     version = str(spec["version"])
@@ -100,6 +103,28 @@ def _base_source(doc: Document, spec: Mapping[str, Any]) -> str:
             )
         ]
     )
+
+
+def _base_path(doc: Document, path: str) -> str:
+    """The file a ``path`` base names, relative to the extending file; refused unless it is
+    a relative path to a regular criteria file (a stranger's criteria must not make the
+    loader read ``/etc/passwd`` into an error message, or wait on a pipe)."""
+    where: Path = ("extends", "path")
+    why = None
+    if os.path.isabs(path) or path.startswith("~"):
+        why = "an absolute path"
+    elif not path.lower().endswith(BASE_SUFFIXES):
+        why = f"not a criteria file (a base ends with {', '.join(BASE_SUFFIXES)})"
+    elif not os.path.isfile(doc.source):
+        why = "relative to nothing: the extending criteria are not a file (load them from one)"
+    if why:
+        raise CriteriaError([doc.problem("extends.path", f"base {path!r} is {why}", where)])
+    found = os.path.normpath(os.path.join(os.path.dirname(doc.source), path))
+    if os.path.exists(found) and not os.path.isfile(found):
+        raise CriteriaError(
+            [doc.problem("extends.path", f"base {path!r} is not a regular file", where)]
+        )
+    return found
 
 
 def _merge(

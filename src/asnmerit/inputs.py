@@ -3,17 +3,24 @@
 Normalisations (documented in ``docs/inputs.md``; nothing else is guessed):
 
 * an empty cell (``None`` or a blank text) is a missing value; the input's ``default``
-  applies, if it has one; spaces around a text are ignored;
-* enum: the code itself or one of its declared ``aliases`` (exact case); an integer or a
-  boolean counts as its text (``2`` -> ``"2"``, ``True`` -> ``"true"``);
+  applies, if it has one; spaces around a text are ignored. Placeholders such as ``-``,
+  ``NULL`` or ``n/a`` are not empty: they are errors;
+* enum: the code itself or one of its declared ``aliases``; failing that, the one code
+  whose code or alias is equal once case, spaces, ``-``, ``.`` and ``_`` are ignored
+  (:func:`fold`: ``"s-1"`` -> ``"S1"``). An integer or a boolean counts as its text
+  (``2`` -> ``"2"``, ``True`` -> ``"true"``);
 * boolean: ``True``/``False``, the integers 0/1, or the texts true/false, ya/tidak,
   yes/no, 1/0 (any case);
 * number: an int, a Decimal, a float (taken by its shortest repr: ``0.1`` -> ``0.1``),
   or a text of ASCII digits with an optional sign and decimal point (``22.5``); a decimal
-  comma, a thousands separator or an exponent is an error, not a guess. Numbers must be
-  bounded (see :func:`asnmerit.decimals.bounded`);
+  comma, a thousands separator or an exponent is an error, not a guess; so is a dot before
+  exactly three digits (``1.000``) when the text, read as Indonesian thousands, is also a
+  valid value of the input (one thousand, or one?). Numbers must be bounded
+  (see :func:`asnmerit.decimals.bounded`);
 * integer: the same, with a whole value (``12``, ``12.0``, ``"12"``);
-* date: a :class:`datetime.date` or a text ``YYYY-MM-DD``.
+* date: a :class:`datetime.date` or a text ``YYYY-MM-DD``;
+* identifiers pass through as given, unless they declare a ``format`` (:data:`FORMATS`),
+  which checks and normalises them (``nip``: the 18 digits of an NIP).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -37,6 +44,7 @@ from .model import (
     Condition,
     Criteria,
     Direct,
+    Identifier,
     Input,
     Lookup,
     Node,
@@ -49,6 +57,11 @@ _TRUE = {"true", "ya", "yes", "1"}
 _FALSE = {"false", "tidak", "no", "0"}
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_THOUSANDS = re.compile(r"^[+-]?[1-9][0-9]{0,2}\.[0-9]{3}$")
+_FOLD = re.compile(r"[\s._-]+")
+PLACEHOLDERS = frozenset({"-", "--", "\u2013", "\u2014", "null", "none", "n/a", "na", "#n/a"})
+"""Texts that stand for "no value" in some exports; they are refused, never read as empty
+(compared case-folded)."""
 
 
 class BadValue(Exception):
@@ -81,8 +94,15 @@ def describe(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    """Whether a cell counts as missing."""
+    """Whether a cell counts as missing: ``None`` or a text of white space only."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def fold(text: str) -> str:
+    """``text`` as enum spellings are compared when no code or alias matches exactly:
+    case-folded, without white space, ``-``, ``.`` and ``_`` (``"S-1"``, ``" s1 "`` and
+    ``"S.1"`` all fold to ``"s1"``)."""
+    return _FOLD.sub("", text.casefold())
 
 
 def to_decimal(value: Any, *, limit: bool = True) -> Decimal:
@@ -121,11 +141,13 @@ def to_decimal(value: Any, *, limit: bool = True) -> Decimal:
         raise BadValue(str(exc)) from None
 
 
-def coerce(inp: Input, value: Any) -> Any:
-    """``value`` normalised for input ``inp``; raise :class:`BadValue` when it does not fit."""
+def coerce(inp: Input, value: Any, *, exact: bool = False) -> Any:
+    """``value`` normalised for input ``inp``; raise :class:`BadValue` when it does not fit.
+    With ``exact``, an enum value must be a code or an alias as spelt (criteria files name
+    codes exactly; the folded comparison is for subject data)."""
     kind = inp.type
     if kind == "enum":
-        return _enum(inp, value)
+        return _enum(inp, value, exact)
     if kind == "boolean":
         return _boolean(value)
     if kind == "date":
@@ -135,10 +157,12 @@ def coerce(inp: Input, value: Any) -> Any:
     else:
         result = to_decimal(value)
     _bounds(inp, result)
+    if isinstance(value, str) and _THOUSANDS.match(value.strip()):
+        _unambiguous(inp, value.strip())
     return result
 
 
-def _enum(inp: Input, value: Any) -> str:
+def _enum(inp: Input, value: Any, exact: bool = False) -> str:
     if isinstance(value, bool):
         text = str(value).lower()
     elif isinstance(value, int) and value.bit_length() <= 128:
@@ -150,7 +174,30 @@ def _enum(inp: Input, value: Any) -> str:
     for code in inp.codes:
         if text == code.code or text in code.aliases:
             return code.code
+    if text is not None and not exact and (key := fold(text)):
+        for code in inp.codes:
+            if any(fold(spelling) == key for spelling in (code.code, *code.aliases)):
+                return code.code  # the loader made sure no other code folds the same
     raise BadValue("one of " + ", ".join(inp.code_names))
+
+
+def _unambiguous(inp: Input, text: str) -> None:
+    """Refuse a text such as ``1.000`` (a dot before exactly three digits) when, read with
+    the dot as a thousands separator (Indonesian usage), it is also a valid value of ``inp``:
+    one thousand or one? ``88.125`` for a score of at most 100 has one reading only."""
+    try:
+        other = (
+            _integer(text.replace(".", ""))
+            if inp.type == "integer"
+            else to_decimal(text.replace(".", ""))
+        )
+        _bounds(inp, other)
+    except BadValue:
+        return
+    raise BadValue(
+        f"a number without thousands separators ({text} could be {plain(other)}: write "
+        f"{plain(other)}, or add a zero ({text}0) for the decimal"
+    )
 
 
 def _boolean(value: Any) -> bool:
@@ -216,6 +263,136 @@ def show_bound(bound: Decimal | dt.date | None) -> str:
     return bound.isoformat() if isinstance(bound, dt.date) else plain(bound)
 
 
+# -- identifier formats --------------------------------------------------------------------
+
+_NIP = re.compile(r"^([0-9]{8})[ .-]?([0-9]{6})[ .-]?([0-9])[ .-]?([0-9]{3})$")
+_NUMBER_FORM = re.compile(r"^[+-]?[0-9]*[.,]?[0-9]+[eE][+-]?[0-9]+$|^[0-9]+\.0+$")
+_NIP_SHAPE = (
+    "an NIP of 18 digits (birth date YYYYMMDD, appointment YYYYMM, sex, sequence number), "
+    "with at most one space, '.' or '-' between those groups"
+)
+_NIP_AS_TEXT = (
+    "an NIP stored as text: 18 digits do not fit a number cell, so format the column as text"
+)
+
+
+def nip(value: Any) -> str:
+    """The 18 digits of a civil servant's number (NIP, Peraturan Kepala BKN 22/2007) or of
+    a PPPK's NI PPPK; raise :class:`BadValue` otherwise.
+
+    Digits 1-8 are the birth date (YYYYMMDD, a calendar date from 1900), 9-14 the year and
+    month of appointment as CPNS (YYYYMM, after the birth; in an NI PPPK: the year of
+    appointment, then ``2`` and a digit 1-9), 15 the sex (1 male, 2 female), 16-18 a
+    sequence number. Printed forms (``19860926 201505 1 001``, ``19660801.198803.1.001``)
+    are accepted; an int is taken as its digits; a float, or a text in exponent form
+    (``1.98609E+17``), lost digits in a spreadsheet and is refused."""
+    if isinstance(value, bool) or (isinstance(value, int) and not 0 <= value < 10**18):
+        raise BadValue(_NIP_SHAPE)
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float | Decimal):
+        raise BadValue(_NIP_AS_TEXT)
+    elif isinstance(value, str):
+        text = value.strip()
+        if _NUMBER_FORM.match(text):
+            raise BadValue(_NIP_AS_TEXT)
+    else:
+        raise BadValue(_NIP_SHAPE)
+    match = _NIP.match(text)
+    if match is None:
+        raise BadValue(_NIP_SHAPE)
+    born, appointed, sex, seq = match.groups()
+    try:
+        birth = dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
+    except ValueError:
+        birth = None
+    if birth is None or birth.year < 1900:
+        raise BadValue(
+            f"an NIP whose digits 1-8 are a birth date YYYYMMDD from 1900 on, not {born}"
+        )
+    year, month = int(appointed[:4]), appointed[4:]
+    pppk = month[0] == "2" and month[1] != "0"  # NI PPPK: the year, 2, a digit 1-9
+    if not pppk and not "01" <= month <= "12":
+        raise BadValue(
+            "an NIP whose digits 9-14 are the year and month of appointment YYYYMM "
+            f"(an NI PPPK: the year, 2 and a digit 1-9), not {appointed}"
+        )
+    after = year > birth.year if pppk else (year, int(month)) > (birth.year, birth.month)
+    if not after:
+        raise BadValue(
+            f"an NIP whose appointment (digits 9-14, {appointed}) comes after the birth "
+            f"(digits 1-8, {born})"
+        )
+    if sex not in ("1", "2"):
+        raise BadValue(f"an NIP whose digit 15 is 1 (male) or 2 (female), not {sex}")
+    return born + appointed + sex + seq
+
+
+@attrs.frozen
+class Format:
+    """A known format of identifier values (``format:`` of an identifier)."""
+
+    name: str
+    normalise: Callable[[Any], Any]
+    """The normal value of an accepted value; raises :class:`BadValue` for the rest."""
+    pattern: str
+    """A regular expression (JSON Schema ``pattern``) of the accepted texts' shape."""
+
+
+FORMATS: Mapping[str, Format] = {f.name: f for f in (Format("nip", nip, _NIP.pattern),)}
+"""Every known identifier format by name; the criteria schema lists the same names."""
+
+
+def identifier_value(ident: Identifier, value: Any) -> Any:
+    """``value`` of identifier ``ident``, normalised by its format (if it has one; a blank
+    value stays as given); raise :class:`BadValue` when the format refuses it."""
+    if ident.format is None or is_blank(value):
+        return value
+    return FORMATS[ident.format].normalise(value)
+
+
+def identifier_key(ident: Identifier, value: Any) -> str | None:
+    """The text two records share when they hold the same value of ``ident`` (its normal
+    value, without surrounding spaces), or ``None`` for a blank or refused value."""
+    if is_blank(value):
+        return None
+    try:
+        normal = identifier_value(ident, value)
+    except BadValue:
+        return None
+    if isinstance(normal, Decimal) and normal.is_finite() and abs(normal.adjusted()) <= 40:
+        return plain(tidy(normal))  # 10 and 10.0 are one value
+    if isinstance(normal, bool):
+        return str(normal).lower()
+    if isinstance(normal, int) and normal.bit_length() > 128:  # str() refuses huge ints
+        return f"{normal:#x}"
+    return normal.strip() if isinstance(normal, str) else str(normal)
+
+
+def duplicates(
+    criteria: Criteria, records: Iterable[Any]
+) -> dict[int, list[tuple[str, list[int]]]]:
+    """Records (by 0-based position) that share the value of a ``unique`` identifier:
+    position -> (identifier, the other positions holding its value) for each such field."""
+    unique = [i for i in criteria.identifiers.values() if i.unique]
+    found: dict[int, list[tuple[str, list[int]]]] = {}
+    if not unique:
+        return found
+    holders: dict[tuple[str, str], list[int]] = {}
+    for pos, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            continue
+        for ident in unique:
+            key = identifier_key(ident, record.get(ident.name))
+            if key is not None:
+                holders.setdefault((ident.name, key), []).append(pos)
+    for (name, _), positions in holders.items():
+        if len(positions) > 1:
+            for pos in positions:
+                found.setdefault(pos, []).append((name, [p for p in positions if p != pos]))
+    return found
+
+
 def split_subject(
     criteria: Criteria, subject: Mapping[str, Any], row: int | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], list[InputIssue]]:
@@ -231,7 +408,11 @@ def split_subject(
     given: dict[str, str] = {}  # input -> the field name that gave it
     for field, raw in subject.items():
         if field in criteria.identifiers:
-            ids[field] = raw
+            try:
+                ids[field] = identifier_value(criteria.identifiers[field], raw)
+            except BadValue as bad:
+                ids[field] = raw
+                issues.append(_issue(field, bad, raw, row))
             continue
         name = criteria.fields.get(field)
         if name is None:
@@ -252,12 +433,20 @@ def split_subject(
         try:
             values[name] = coerce(criteria.inputs[name], raw)
         except BadValue as bad:
-            issues.append(InputIssue(name, bad.expected, describe(raw), row))
+            issues.append(_issue(name, bad, raw, row))
     rejected = {i.field for i in issues}
     for name, inp in criteria.inputs.items():
         if name not in values and inp.default is not None and name not in rejected:
             values[name] = inp.default
     return values, ids, issues
+
+
+def _issue(field: str, bad: BadValue, raw: Any, row: int | None) -> InputIssue:
+    """The issue of a refused value; a placeholder (``-``, ``NULL``) is told how to say
+    "no value"."""
+    hint = isinstance(raw, str) and raw.strip().casefold() in PLACEHOLDERS
+    expected = bad.expected + ("; an empty cell for no value" if hint else "")
+    return InputIssue(field, expected, describe(raw), row)
 
 
 # -- which inputs a subject must give -----------------------------------------------------------
@@ -372,6 +561,16 @@ def input_schema(criteria: Criteria) -> dict[str, Any]:
             rules.extend({"not": {"required": [a, b]}} for b in spellings[i + 1 :])
     for name, ident in criteria.identifiers.items():
         props[name] = {"title": ident.label.get("en"), "description": ident.label.id}
+        if ident.format is not None:  # the shape only: dates and digits are checked on use
+            props[name].update(
+                {
+                    "type": ["string", "integer"],
+                    "pattern": FORMATS[ident.format].pattern,
+                    "x-asnmerit-format": ident.format,
+                }
+            )
+        if ident.unique:
+            props[name]["x-asnmerit-unique"] = True
     needs = requirements(criteria)
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -15,6 +15,8 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .build import Builder
 from .decimals import ROUNDING, is_whole
 from .errors import CriteriaError, Problem
@@ -50,16 +52,17 @@ _PATTERN_WORDS = {
 @functools.cache
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a criteria file, as shipped."""
-    return _shipped("criteria-1.json")
+    return shipped_schema("criteria-1.json")
 
 
 def result_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an evaluation's trace, ``Evaluation.to_dict()``
     (format ``asnmerit.result/1``), as shipped."""
-    return _shipped("result-1.json")
+    return shipped_schema("result-1.json")
 
 
-def _shipped(name: str) -> dict[str, Any]:
+def shipped_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema shipped as ``schemas/<name>`` in the package."""
     text = resources.files("asnmerit").joinpath(f"schemas/{name}").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
@@ -109,7 +112,33 @@ def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None 
     criteria = builder.build()
     if builder.problems or criteria is None:
         raise CriteriaError(sorted(builder.problems, key=_position_key))
-    return criteria
+    return pruned(criteria)
+
+
+def pruned(criteria: Criteria) -> Criteria:
+    """``criteria`` whose document (and so digest) leaves out the inputs and references
+    that were dropped while building (a base's entries that nothing uses any more), so that
+    the digest is that of the content the criteria hold, as a file of their own would give."""
+    doc = criteria.document
+    if doc is None:
+        return criteria
+    kept = kept_data(doc.data, criteria)
+    if kept is doc.data:
+        return criteria
+    document = Document(kept, doc.source, doc.positions, doc.key_positions)
+    return attrs.evolve(criteria, digest=digest(kept), document=document)
+
+
+def kept_data(data: dict[str, Any], criteria: Criteria) -> dict[str, Any]:
+    """``data`` without the inputs and references ``criteria`` does not hold (``data``
+    itself when there are none)."""
+    out = data
+    for section, kept in (("inputs", criteria.inputs), ("references", criteria.references)):
+        entries = data.get(section)
+        if isinstance(entries, Mapping) and any(name not in kept for name in entries):
+            out = out if out is not data else dict(data)
+            out[section] = {name: v for name, v in entries.items() if name in kept}
+    return out
 
 
 def parse_document(text: str | bytes, source: str, limits: Limits | None = None) -> Document:

@@ -140,11 +140,15 @@ class Input:
 
 @attrs.frozen
 class Identifier:
-    """A pass-through field (NIP, name, agency, status): kept, never scored."""
+    """A pass-through field (NIP, name, agency, status): kept, never scored. A ``format``
+    (a name of :data:`asnmerit.inputs.FORMATS`, e.g. ``nip``) checks and normalises its
+    values; a ``unique`` one may hold a value in one record of a batch only."""
 
     name: str
     label: Text
     description: str | None = None
+    format: str | None = None
+    unique: bool = False
 
 
 @attrs.frozen

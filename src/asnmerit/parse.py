@@ -43,6 +43,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What YAML counts as a line break."""
 _NONFINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
 
@@ -106,6 +108,7 @@ class _Frame:
     path: Path
     size: int = 1
     key: str | None = None  # for mappings: the key waiting for its value
+    duplicate: bool = False  # that key was seen before: its value is parsed, then dropped
     key_mark: Position | None = None
     anchor: str | None = None
 
@@ -137,7 +140,7 @@ def parse_yaml(
         return None, [*problems, fatal.problem]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, col = min((mark.line + 1, mark.column + 1), builder.end) if mark else (None, None)
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         return None, [*problems, Problem("yaml.syntax", what, source, line, col)]
     except yaml.YAMLError as exc:  # ReaderError: non-printable characters
@@ -206,6 +209,14 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
         self.text = text
+        lines = _BREAKS.split(text)
+        self.end: Position = (len(lines), len(lines[-1]) + 1)
+        """Just after the last character: where PyYAML may place what ends the stream."""
+
+    def mark(self, event: yaml.Event) -> Position:
+        """Where ``event`` starts, at most just after the text (a value left empty at the
+        very end, as in ``---``, is placed on the line PyYAML would open next)."""
+        return min(_mark(event), self.end)
 
     def fatal(self, code: str, message: str, pos: Position) -> _Fatal:
         return _Fatal(Problem(code, message, self.source, pos[0], pos[1]))
@@ -222,7 +233,7 @@ class _Builder:
                     raise self.fatal(
                         "yaml.multiple-documents",
                         "a criteria file holds exactly one YAML document",
-                        _mark(event),
+                        self.mark(event),
                     )
                 continue
             if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
@@ -259,14 +270,15 @@ class _Builder:
         top = stack[-1]
         if isinstance(top.container, dict):
             assert top.key is not None
-            return (*top.path, top.key)
+            # A duplicate's value gets a path no value has (-1), so it moves no position.
+            return (*top.path, -1 if top.duplicate else top.key)
         return (*top.path, len(top.container))
 
     def _key(self, frame: _Frame, event: yaml.Event) -> None:
         if not isinstance(event, yaml.ScalarEvent):
             kind = "an alias" if isinstance(event, yaml.AliasEvent) else "a list or mapping"
             raise self.fatal(
-                "yaml.key", f"a mapping key must be a plain string, not {kind}", _mark(event)
+                "yaml.key", f"a mapping key must be a plain string, not {kind}", self.mark(event)
             )
         self._check_tag(event)
         key = self._text(event)
@@ -279,23 +291,22 @@ class _Builder:
                     "yaml.duplicate-key",
                     f"duplicate key {key!r}{where}",
                     self.source,
-                    *_mark(event),
+                    *self.mark(event),
                     format_path((*frame.path, key)),
                 )
             )
-            frame.key = "\x00dup"  # the value is parsed (for positions) but then dropped
-        else:
-            frame.key = key
-        frame.key_mark = _mark(event)
+        frame.key = key
+        frame.duplicate = key in frame.container
+        frame.key_mark = self.mark(event)
 
     def _attach(self, frame: _Frame, value: Any, path: Path) -> None:
         if isinstance(frame.container, dict):
             assert frame.key is not None
-            if frame.key != "\x00dup":
+            if not frame.duplicate:
                 frame.container[frame.key] = value
                 if frame.key_mark:
                     self.key_positions[path] = frame.key_mark
-            frame.key = None
+            frame.key, frame.duplicate = None, False
         else:
             frame.container.append(value)
 
@@ -306,11 +317,11 @@ class _Builder:
                 "yaml.too-many-nodes",
                 f"more than {self.limits.max_nodes} values after alias expansion "
                 "(an alias bomb, or a file far larger than any criteria file)",
-                _mark(event),
+                self.mark(event),
             )
 
     def _value(self, event: yaml.Event, path: Path, depth: int) -> tuple[Any, int, _Frame | None]:
-        pos = _mark(event)
+        pos = self.mark(event)
         self.positions[path] = pos
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
@@ -347,20 +358,22 @@ class _Builder:
         raise self.fatal(
             "yaml.tag",
             f"tag {tag!r} is not allowed: criteria files hold plain data only",
-            _mark(event),
+            self.mark(event),
         )
 
     def _number(self, text: str, event: yaml.ScalarEvent) -> Decimal:
         if len(text) > 1000:
             raise self.fatal(
-                "value.number", f"{text[:40]}... is too long for a number", _mark(event)
+                "value.number", f"{text[:40]}... is too long for a number", self.mark(event)
             )
         if not self.limits.bounded_numbers:
             return Decimal(text)
         try:
             return bounded(Decimal(text))
         except ValueError as exc:
-            raise self.fatal("value.number", f"{text[:40]} is not {exc}", _mark(event)) from None
+            raise self.fatal(
+                "value.number", f"{text[:40]} is not {exc}", self.mark(event)
+            ) from None
 
     def _text(self, event: yaml.ScalarEvent) -> str:
         text = str(event.value)
@@ -371,7 +384,7 @@ class _Builder:
             return text.encode("utf-16", "surrogatepass").decode("utf-16")
         except UnicodeDecodeError:
             raise self.fatal(
-                "yaml.encoding", "an unpaired surrogate escape (\\uD800-\\uDFFF)", _mark(event)
+                "yaml.encoding", "an unpaired surrogate escape (\\uD800-\\uDFFF)", self.mark(event)
             ) from None
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
@@ -382,7 +395,7 @@ class _Builder:
             return text  # quoted, block or explicitly a string
         forced = tag  # an explicit core tag, or None for plain scalars
         if _NONFINITE.match(text):
-            raise self.fatal("yaml.non-finite", f"{text} is not a finite number", _mark(event))
+            raise self.fatal("yaml.non-finite", f"{text} is not a finite number", self.mark(event))
         if forced in (None, _CORE + "null") and _NULL.match(text):
             return None
         if forced in (None, _CORE + "bool") and text in _BOOL:
@@ -392,5 +405,7 @@ class _Builder:
         if forced in (None, _CORE + "float") and _FLOAT.match(text):
             return self._number(text, event)
         if forced is not None:
-            raise self.fatal("yaml.tag", f"{text!r} does not fit its tag {forced!r}", _mark(event))
+            raise self.fatal(
+                "yaml.tag", f"{text!r} does not fit its tag {forced!r}", self.mark(event)
+            )
         return text

@@ -45,8 +45,12 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             data = json.loads(
                 raw.decode("utf-8-sig"), parse_float=Decimal, object_pairs_hook=_no_duplicates
             )
-        except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
-            raise RecordsError(f"{p}: not valid UTF-8 JSON: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise RecordsError(f"{p}: {_not_utf8(raw, exc)}") from None
+        except RecursionError:
+            raise RecordsError(f"{p}: JSON nested too deeply to be a list of records") from None
+        except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
+            raise RecordsError(f"{p}: not valid JSON: {exc}") from None
         return _as_records(data, str(p))
     if suffix in (".yaml", ".yml"):
         doc, problems = parse_yaml(raw, str(p), _RECORD_LIMITS)
@@ -67,6 +71,17 @@ def _as_records(data: Any, source: str) -> list[dict[str, Any]]:
     return [dict(r) for r in data]
 
 
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, as line and column (in characters)."""
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    return (
+        f"line {line}, column {column}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
+        "(save the file as UTF-8)"
+    )
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     record = dict(pairs)
     if len(record) != len(pairs):
@@ -81,7 +96,7 @@ def _csv_records(raw: bytes, source: str) -> Iterator[dict[str, Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RecordsError(f"{source}: not UTF-8 (byte offset {exc.start})") from None
+        raise RecordsError(f"{source}: {_not_utf8(raw, exc)}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)

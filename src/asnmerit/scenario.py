@@ -64,7 +64,7 @@ def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     (located at the changed place of the original file).
     """
     from .build import Builder
-    from .load import digest, schema_check
+    from .load import digest, pruned, schema_check
 
     doc = criteria.document
     if doc is None:
@@ -90,7 +90,7 @@ def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     built = builder.build()
     if builder.problems or built is None:
         raise CriteriaError(builder.problems)
-    return built
+    return pruned(built)
 
 
 def _parts(key: OverridePath) -> tuple[str | int, ...]:
