@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint typecheck criteria docs clean
+.PHONY: demo test install lint typecheck criteria docs fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ typecheck: $(STAMP)
 criteria: $(STAMP)
 	$(BIN)/asnmerit validate criteria
 	$(BIN)/asnmerit test criteria
+
+# The long fuzz run (tests/README.md); make test runs the short one.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -x -q --hypothesis-show-statistics
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -10,6 +10,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -68,6 +69,7 @@ def main() -> None:
     )
 
     whatif(ip, rows[:1000])
+    reliability(ip, rows)
 
 
 def whatif(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
@@ -97,6 +99,25 @@ def whatif(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
     scenario = {"persiapan.weight": "0.3", "inovasi.weight": "0.1"}
     sens = best_of(3, lambda: asnmerit.sensitivity(jpt, records, scenario))
     print(f"sensitivity of a 500-agency JPT ranking to one weight change: {sens * 1000:.0f} ms")
+
+
+def reliability(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
+    """Issue 6: the batch path with its NIP and duplicate checks, verify, dump, the corpus."""
+    from asnmerit.batch import evaluate_records
+
+    batch = best_of(3, lambda: evaluate_records(ip, rows)) / len(rows)
+    print(
+        f"evaluate_records (NIP format, duplicate NIPs), {len(rows)} rows: {batch * 1e6:.1f} us/row"
+    )
+    stored = [asnmerit.evaluate(ip, row).to_dict() for row in rows[:5000]]
+    check = best_of(3, lambda: asnmerit.verify(stored, ip)) / len(stored)
+    print(f"verify {len(stored)} stored results: {check * 1e6:.1f} us/result")
+    trip = best_of(5, lambda: asnmerit.loads(asnmerit.dumps(ip)))
+    print(f"dumps + loads of ip-asn: {trip * 1000:.1f} ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = best_of(1, lambda: asnmerit.export_conformance(tmp))
+        checked = best_of(1, lambda: asnmerit.check_conformance(tmp))
+    print(f"conformance export (all schemes): {corpus:.1f} s; check: {checked:.1f} s")
 
 
 _JPT = ("persiapan", "pelaksanaan", "pelaporan", "inovasi", "pelanggaran_sistem_merit")

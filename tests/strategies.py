@@ -126,15 +126,15 @@ def junk() -> st.SearchStrategy[Any]:
         st.times(),
         st.timedeltas(),
     )
-    return st.recursive(
-        scalars,
-        lambda kids: (
-            st.lists(kids, max_size=3)
-            | st.tuples(kids, kids)
-            | st.dictionaries(st.text(max_size=4) | st.integers(), kids, max_size=3)
-            | st.frozensets(st.integers() | st.text(max_size=3), max_size=3)
-        ),
-        max_leaves=6,
+    return st.recursive(scalars, _junk_containers, max_leaves=6)
+
+
+def _junk_containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return (
+        st.lists(kids, max_size=3)
+        | st.tuples(kids, kids)
+        | st.dictionaries(st.text(max_size=4) | st.integers(), kids, max_size=3)
+        | st.frozensets(st.integers() | st.text(max_size=3), max_size=3)
     )
 
 

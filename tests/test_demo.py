@@ -47,3 +47,11 @@ def test_summary_counts_failed_rows() -> None:
     records[1]["pendidikan"] = "S9"
     summary = summarize(ip, evaluate_records(ip, records))
     assert (summary.rows, summary.scored, summary.failed) == (3, 2, 1)
+
+
+def test_large_synthetic_agencies_have_valid_distinct_nips() -> None:
+    rows = synthetic_agency(n=2500, seed=3)
+    nips = [r["nip"] for r in rows]
+    assert len(set(nips)) == len(nips)
+    results = evaluate_records(asnmerit.get("ip-asn"), rows)
+    assert all(r.ok for r in results), next(str(r.error) for r in results if not r.ok)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 import asnmerit
 from asnmerit.cli import main
@@ -235,3 +236,16 @@ def test_show_tells_the_base_aliases_and_award(capsys: pytest.CaptureFixture[str
     assert main(["show", "ip-asn", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["aggregate"]["stratify"] == "status" and shown["award"] is None
+
+
+def test_extends_names_the_digest_its_base_loads_with() -> None:
+    """The digest in ``extends`` is the one the base file itself loads with (a base that
+    extends another and drops entries must not be named by its unpruned content)."""
+    checked = 0
+    for info in asnmerit.catalog():
+        spec = yaml.safe_load(Path(info.path).read_text("utf-8")).get("extends") or {}
+        if "path" in spec:
+            base = asnmerit.load(Path(info.path).parent / spec["path"])
+            assert asnmerit.load(info.path).extends == f"{base.id} {base.version} ({base.digest})"
+            checked += 1
+    assert checked >= 3  # bkn-award 2021 and 2023 (whose base extends the NSPK file), ...

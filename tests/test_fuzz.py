@@ -336,6 +336,10 @@ def test_a_version_with_a_line_break_stays_in_the_comment() -> None:
     assert asnmerit.loads(text).version == "1\nspec: 2\u2028x"
 
 
+def _plain_containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(kids, max_size=3) | st.dictionaries(st.text(), kids, max_size=3)
+
+
 PLAIN_DATA = st.recursive(
     st.none()
     | st.booleans()
@@ -344,7 +348,7 @@ PLAIN_DATA = st.recursive(
     | st.text()
     | st.text(st.sampled_from(" a\n\t-:#'\"\\\x85\u2028\x00é"), max_size=200)
     | st.dates().map(dt.date.isoformat),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(), kids, max_size=3),
+    _plain_containers,
     max_leaves=10,
 )
 
@@ -612,11 +616,31 @@ SCALARS = st.one_of(
     CODES,
     st.sampled_from(["2020-02-30", "2020-01-01", "enum", "sum", "lookup", "high_to_low", "x"]),
 )
+
+
+def _value_containers(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(kids, max_size=2) | st.dictionaries(TEXTS | CODES, kids, max_size=2)
+
+
 VALUES = st.recursive(
     SCALARS,
-    lambda kids: st.lists(kids, max_size=2) | st.dictionaries(TEXTS | CODES, kids, max_size=2),
+    _value_containers,
     max_leaves=4,
 )
+
+
+def _band_ends(data: dict[str, Any]) -> list[tuple[list[Any], int]]:
+    """The ends of the band ranges that are still a number or null: (range, index)."""
+    bands = data.get("bands")
+    table = bands.get("table") if isinstance(bands, dict) else None
+    ranges = [r.get("range") for r in table or () if isinstance(r, dict)]
+    return [
+        (bounds, end)
+        for bounds in ranges
+        if isinstance(bounds, list)
+        for end, v in enumerate(bounds)
+        if v is None or (isinstance(v, int | Decimal) and not isinstance(v, bool))
+    ]
 
 
 @st.composite
@@ -627,12 +651,11 @@ def mutated_data(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
     for _ in range(draw(st.integers(1, 3))):
         paths = list(_paths(data))
         op = draw(st.sampled_from(["replace", "drop", "add", "band"]))
-        if op == "band" and data.get("bands", {}).get("table"):
-            table = data["bands"]["table"]
-            row = draw(st.sampled_from(table))
-            end = draw(st.integers(0, 1))
-            old = row["range"][end]
-            row["range"][end] = (
+        ends = _band_ends(data)
+        if op == "band" and ends:
+            bounds, end = draw(st.sampled_from(ends))
+            old = bounds[end]
+            bounds[end] = (
                 draw(st.sampled_from([None, Decimal("0.5"), Decimal(-1), Decimal(1000)]))
                 if old is None
                 else old + draw(st.sampled_from([Decimal(1), Decimal("-0.01"), Decimal(-5)]))

@@ -18,7 +18,7 @@ from .conformance import ConformanceError
 from .conformance import check as check_conformance
 from .conformance import export as export_conformance
 from .domains import WhatIfError
-from .dump import dump, dumps
+from .dump import DumpError, dump, dumps
 from .errors import (
     AsnmeritError,
     CriteriaError,
@@ -53,6 +53,7 @@ __all__ = [
     "Criteria",
     "CriteriaError",
     "Deciding",
+    "DumpError",
     "Evaluation",
     "EvaluationError",
     "Exclusion",

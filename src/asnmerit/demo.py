@@ -52,6 +52,7 @@ def synthetic_agency(n: int = 320, seed: int = 2019) -> list[dict[str, str]]:
     """``n`` synthetic employee records as CSV-style text cells (blank where not asked)."""
     rng = random.Random(seed)
     rows = []
+    nips: set[str] = set()
     for i in range(1, n + 1):
         job = _pick(rng, {"struktural": 12, "fungsional": 46, "pelaksana": 42})
         status = "PPPK" if job != "struktural" and rng.random() < 0.22 else "PNS"
@@ -72,7 +73,12 @@ def synthetic_agency(n: int = 320, seed: int = 2019) -> list[dict[str, str]]:
         )
         born = f"{rng.randint(1966, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
         hired = f"{max(int(born[:4]) + 22, rng.randint(1990, 2024))}{rng.randint(1, 12):02d}"
-        nip = f"{born}{hired}{rng.randint(1, 2)}{i:03d}"
+        head = f"{born}{hired}{rng.randint(1, 2)}"
+        seq = i % 1000  # three digits; past 999 rows, the next free number of that head
+        while f"{head}{seq:03d}" in nips or seq == 0:
+            seq = seq % 999 + 1
+        nip = f"{head}{seq:03d}"
+        nips.add(nip)
 
         def yes(p: float) -> str:
             return "true" if rng.random() < p else "false"
