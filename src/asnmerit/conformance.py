@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import functools
 import hashlib
 import itertools
 import json
@@ -46,7 +45,7 @@ from .domains import WhatIfError, candidates, resolution, shape, valid
 from .errors import AsnmeritError, CriteriaError, InputError
 from .evaluate import Evaluation, evaluate
 from .inputs import requirements
-from .load import load, shipped_schema
+from .load import load, shipped_schema, validator
 from .model import BAND_POLICIES, BandPolicy, Criteria, Node, Switch
 from .nextband import next_band
 from .parse import parse_yaml
@@ -54,7 +53,7 @@ from .records import write_atomic
 from .verify import Difference, differences
 
 if TYPE_CHECKING:
-    import jsonschema
+    pass
 
 FORMAT = "asnmerit.conformance/1"
 CASES_FORMAT = "asnmerit.conformance-cases/1"
@@ -829,7 +828,7 @@ def check(directory: str | os.PathLike[str]) -> CheckReport:
     if not (root / "index.json").is_file():
         raise ConformanceError(f"{root} holds no conformance corpus (no index.json)")
     index = _read(root / "index.json")
-    problems = _schema_errors(index, index_schema())
+    problems = _schema_errors(index, "conformance-index-1.json")
     if problems:
         raise ConformanceError(
             f"{root / 'index.json'} is not a corpus index ({FORMAT}): " + "; ".join(problems)
@@ -844,7 +843,7 @@ def check(directory: str | os.PathLike[str]) -> CheckReport:
         except (CriteriaError, ConformanceError) as err:
             failures.append(Failure(sid, version, None, (), f"not usable: {err}"))
             continue
-        problems = _schema_errors(_header(data), cases_schema())
+        problems = _schema_errors(_header(data), "conformance-cases-1.json")
         if problems:
             failures.append(Failure(sid, version, None, (), "cases: " + "; ".join(problems)))
             continue
@@ -888,8 +887,8 @@ def _read(path: Path) -> Any:
         raise ConformanceError(f"{path}: not UTF-8 JSON: {exc}") from None
 
 
-def _schema_errors(data: Any, schema: dict[str, Any]) -> list[str]:
-    errors = sorted(_validator(schema["$id"]).iter_errors(data), key=lambda e: list(e.path))
+def _schema_errors(data: Any, schema: str) -> list[str]:
+    errors = sorted(validator(schema).iter_errors(data), key=lambda e: list(e.path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5]]
 
 
@@ -908,16 +907,6 @@ def _case_problems(case: Any) -> list[str]:
     errors = jsonschema.Draft202012Validator(schema).iter_errors(case)
     found = [f"{'/'.join(map(str, e.absolute_path)) or kind}: {e.message}" for e in errors]
     return sorted(set(found))[:5]
-
-
-@functools.cache
-def _validator(schema_id: str) -> jsonschema.protocols.Validator:
-    import jsonschema
-
-    schema = index_schema() if schema_id == index_schema()["$id"] else cases_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
 
 
 def _number(value: Any) -> Any:

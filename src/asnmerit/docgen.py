@@ -190,7 +190,10 @@ def _inputs(c: Criteria, en: dict[str, Any], id_: dict[str, Any]) -> list[str]:
             lines.append(item)
     if c.identifiers:
         ids = ", ".join(
-            f"{md_code(n)} ({_label(i.label.get('en'), i.label.id)})"
+            f"{md_code(n)} ({_label(i.label.get('en'), i.label.id)}"
+            + (f"; format {md_code(i.format)}" if i.format else "")
+            + ("; one row each in a batch" if i.unique else "")
+            + ")"
             for n, i in c.identifiers.items()
         )
         lines += ["", f"**Identifiers** (passed through, never scored): {ids}."]

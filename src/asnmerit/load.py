@@ -69,12 +69,14 @@ def shipped_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator() -> jsonschema.protocols.Validator:
+def validator(name: str) -> jsonschema.protocols.Validator:
+    """A validator of the JSON Schema shipped as ``schemas/<name>`` (made once)."""
     import jsonschema  # imported on first use: it is the slowest import of the package
 
-    cls = jsonschema.validators.validator_for(criteria_schema())
-    validator: jsonschema.protocols.Validator = cls(criteria_schema())
-    return validator
+    schema = shipped_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    checker: jsonschema.protocols.Validator = cls(schema)
+    return checker
 
 
 def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Criteria:
@@ -182,7 +184,7 @@ def _position_key(p: Problem) -> tuple[int, int]:
 def schema_check(doc: Document) -> Iterator[Problem]:
     """Validate ``doc`` against the criteria schema; yield located problems."""
     seen: set[Problem] = set()  # e.g. one "required" error per missing key, each naming all
-    for error in _validator().iter_errors(doc.data):
+    for error in validator("criteria-1.json").iter_errors(doc.data):
         for problem in _explain(doc, error):
             if problem not in seen:
                 seen.add(problem)

@@ -17,7 +17,6 @@ instead of a result are counted, not compared.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,11 +26,11 @@ import attrs
 
 from .errors import AsnmeritError, InputError
 from .evaluate import RESULT_FORMAT, Evaluation, evaluate
-from .load import result_schema
+from .load import validator
 from .model import Criteria
 
 if TYPE_CHECKING:
-    import jsonschema
+    pass
 
 ABSENT: Any = attrs.make_class("Absent", (), repr=False)()
 """Stands for a value one side of a :class:`Difference` does not have."""
@@ -306,17 +305,8 @@ def _malformed(result: Any) -> list[str]:
         return ["expected a result (a JSON object), got " + type(result).__name__]
     if result.get("format") != RESULT_FORMAT:
         return [f"format: expected {RESULT_FORMAT}, got {show(result.get('format', ABSENT))}"]
-    errors = sorted(_validator().iter_errors(result), key=lambda e: list(e.path))
+    errors = sorted(validator("result-1.json").iter_errors(result), key=lambda e: list(e.path))
     return [f"{'.'.join(map(str, e.absolute_path)) or '(the whole)'}: {e.message}" for e in errors]
-
-
-@functools.cache
-def _validator() -> jsonschema.protocols.Validator:
-    import jsonschema
-
-    cls = jsonschema.validators.validator_for(result_schema())
-    validator: jsonschema.protocols.Validator = cls(result_schema())
-    return validator
 
 
 # -- reading results ----------------------------------------------------------------------
