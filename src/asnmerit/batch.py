@@ -5,7 +5,7 @@ error: which of them is right cannot be told, so none is scored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ import attrs
 from . import decimals as D
 from .errors import AsnmeritError, InputError, InputIssue
 from .evaluate import Evaluation, evaluate, json_value
-from .inputs import BadValue, describe, duplicates, identifier_value
+from .inputs import BadValue, Shared, describe, duplicates, identifier_value
 from .model import BandPolicy, Criteria
 
 
@@ -48,7 +48,19 @@ def evaluate_records(
         shared = duplicates(criteria, records)
     else:
         shared = {}
-    results = []
+    return list(score_records(criteria, records, shared, band_policy=band_policy))
+
+
+def score_records(
+    criteria: Criteria,
+    records: Iterable[Mapping[str, Any]],
+    shared: Shared,
+    *,
+    band_policy: BandPolicy | None = None,
+) -> Iterator[RowResult]:
+    """Score each record as it comes (rows numbered from 1), refusing the rows of
+    ``shared`` (from :func:`~asnmerit.inputs.duplicates` over the same records): a stream of the rows
+    :func:`evaluate_records` gives."""
     for row, record in enumerate(records, start=1):
         ids = _identifiers(criteria, record)
         clash = [
@@ -58,17 +70,16 @@ def evaluate_records(
         try:
             ev = evaluate(criteria, record, band_policy=band_policy)
         except InputError as err:
-            results.append(RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row)))
+            yield RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row))
             continue
         except AsnmeritError as err:  # never lose a row, whatever stopped it
             error = InputError(clash).at_row(row) if clash else err
-            results.append(RowResult(row, ids, error=error))
+            yield RowResult(row, ids, error=error)
             continue
         if clash:
-            results.append(RowResult(row, ids, error=InputError(clash).at_row(row)))
+            yield RowResult(row, ids, error=InputError(clash).at_row(row))
         else:
-            results.append(RowResult(row, ids, evaluation=ev))
-    return results
+            yield RowResult(row, ids, evaluation=ev)
 
 
 def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:

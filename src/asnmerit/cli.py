@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import decimals as D
 from .aggregate import aggregate
-from .batch import RowResult, brief, evaluate_records
+from .batch import RowResult, evaluate_records
 from .catalog import catalog, criteria_files, get
 from .conformance import (
     PER_SCHEME,
@@ -23,15 +24,16 @@ from .conformance import (
 )
 from .domains import WhatIfError
 from .errors import AsnmeritError, CriteriaError, InputError, SchemeNotFoundError
-from .evaluate import evaluate, json_value
+from .evaluate import evaluate
 from .examples import run_examples
 from .load import criteria_schema, load, result_schema
 from .model import BAND_POLICIES, TIE_POLICIES, Criteria
 from .nextband import Plan, next_band
 from .partial import Partial, evaluate_partial
 from .rank import rank
-from .records import RecordsError, read_records, to_csv, write_atomic
+from .records import RecordsError, atomic_writer, read_records, to_csv, write_atomic
 from .show import describe_criteria, render_criteria
+from .stream import evaluate_file, read_column_map
 from .verify import ResultsError, read_results, results_versions, verify
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -192,62 +194,38 @@ def cmd_test(args: argparse.Namespace) -> int:
     return FINDINGS if failed or not out else OK
 
 
-def _result_row(r: RowResult, lang: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"row": r.row, **r.identifiers}
-    if r.evaluation is not None:
-        ev = r.evaluation
-        row.update(
-            score=D.plain(ev.score),
-            band=ev.band.code,
-            band_label=ev.band.label.get(lang),
-            eligible=str(ev.eligible).lower(),
-        )
-        for comp in ev.components.children:
-            row[comp.id] = D.plain(comp.points)
-        row["warnings"] = "; ".join(sorted({w.code for w in ev.warnings}))
-    else:
-        row["error"] = _error_text(r.error)
-
-    return row
-
-
-def _error_text(error: AsnmeritError | None) -> str:
-    return brief(error)
-
-
-def _error_json(error: AsnmeritError | None) -> list[dict[str, str]]:
-    if isinstance(error, InputError):
-        return [{"field": i.field, "expected": i.expected, "got": i.got} for i in error.issues]
-    return [{"field": "", "expected": "", "got": str(error)}]
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
-    records = _records(args.file)
-    results = evaluate_records(criteria, records, band_policy=args.band_policy)
-    if args.format == "json":
-        data = [
-            {"row": r.row, "result": r.evaluation.to_dict()}
-            if r.evaluation is not None
-            else {"row": r.row, **json_value(r.identifiers), "error": _error_json(r.error)}
-            for r in results
-        ]
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    else:
-        ids = [n for n in criteria.identifiers if any(n in rec for rec in records)]
-        columns = [
-            "row",
-            *ids,
-            "score",
-            "band",
-            "band_label",
-            "eligible",
-            *(c.id for c in criteria.score.children),
-            "warnings",
-            "error",
-        ]
-        text = to_csv([_result_row(r, args.lang) for r in results], columns)
-    return _emit(text, args.output, results)
+    try:
+        columns = read_column_map(args.columns) if args.columns else None
+        with contextlib.ExitStack() as stack:
+            out = _atomic(stack, args.output) if args.output else sys.stdout
+            errors = _atomic(stack, args.errors) if args.errors else None
+            counts = evaluate_file(
+                criteria,
+                args.file,
+                out,
+                format=args.format,
+                lang=args.lang,
+                errors=errors,
+                columns=columns,
+                band_policy=args.band_policy,
+                progress=None if args.quiet or not sys.stderr.isatty() else sys.stderr,
+            )
+    except RecordsError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
+    return _counted(counts.rows, counts.errors)
+
+
+def _atomic(stack: contextlib.ExitStack[Any], path: str) -> IO[str]:
+    """A file that replaces ``path`` when ``stack`` closes without an error."""
+    try:
+        fh: IO[str] = stack.enter_context(atomic_writer(path))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return fh
 
 
 def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult]]:
@@ -273,10 +251,12 @@ def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-    failed = sum(not r.ok for r in results)
-    print(
-        f"rows: {len(results)}, scored: {len(results) - failed}, errors: {failed}", file=sys.stderr
-    )
+    return _counted(len(results), sum(not r.ok for r in results))
+
+
+def _counted(rows: int, failed: int) -> int:
+    """Count the rows on standard error; 1 when any row failed."""
+    print(f"rows: {rows}, scored: {rows - failed}, errors: {failed}", file=sys.stderr)
     return FINDINGS if failed else OK
 
 
@@ -574,6 +554,19 @@ def build_parser() -> argparse.ArgumentParser:
     records_in_out(p)
     p.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="output format (default csv)"
+    )
+    p.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="also write each issue of every refused row here (CSV, atomically)",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="MAPPING",
+        help="a YAML or JSON file {header in the CSV: field name} renaming the columns",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line (the final counts stay)"
     )
     p.set_defaults(func=cmd_evaluate)
     p = add("aggregate", "score every record of a file and give per-group counts and means")

@@ -369,27 +369,33 @@ def identifier_key(ident: Identifier, value: Any) -> str | None:
     return normal.strip() if isinstance(normal, str) else str(normal)
 
 
-def duplicates(
-    criteria: Criteria, records: Iterable[Any]
-) -> dict[int, list[tuple[str, list[int]]]]:
-    """Records (by 0-based position) that share the value of a ``unique`` identifier:
-    position -> (identifier, the other positions holding its value) for each such field."""
+Shared = dict[int, list[tuple[str, list[int]]]]
+"""Rows (0-based) that share a ``unique`` identifier's value: row -> (identifier, the
+other rows holding its value) for each such identifier."""
+
+
+def duplicates(criteria: Criteria, records: Iterable[Any]) -> Shared:
+    """The records (by 0-based position) that share the value of a ``unique`` identifier,
+    in one pass that keeps only each value's first row (and every row of a value seen
+    twice): memory grows with the distinct values, not with the records."""
     unique = [i for i in criteria.identifiers.values() if i.unique]
-    found: dict[int, list[tuple[str, list[int]]]] = {}
-    if not unique:
-        return found
-    holders: dict[tuple[str, str], list[int]] = {}
+    first: list[dict[str, int]] = [{} for _ in unique]
+    more: dict[tuple[int, str], list[int]] = {}
     for pos, record in enumerate(records):
         if not isinstance(record, Mapping):
             continue
-        for ident in unique:
+        for k, ident in enumerate(unique):
             key = identifier_key(ident, record.get(ident.name))
-            if key is not None:
-                holders.setdefault((ident.name, key), []).append(pos)
-    for (name, _), positions in holders.items():
-        if len(positions) > 1:
-            for pos in positions:
-                found.setdefault(pos, []).append((name, [p for p in positions if p != pos]))
+            if key is None:
+                continue
+            seen = first[k].setdefault(key, pos)
+            if seen != pos:
+                more.setdefault((k, key), [seen]).append(pos)
+    found: Shared = {}
+    # in the order the values were first seen (then by identifier), as a reader meets them
+    for (k, _), positions in sorted(more.items(), key=lambda item: (item[1][0], item[0][0])):
+        for pos in positions:
+            found.setdefault(pos, []).append((unique[k].name, [p for p in positions if p != pos]))
     return found
 
 
