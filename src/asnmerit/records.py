@@ -47,7 +47,7 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 raw.decode("utf-8-sig"), parse_float=Decimal, object_pairs_hook=_no_duplicates
             )
         except UnicodeDecodeError as exc:
-            raise RecordsError(f"{p}: {_not_utf8(raw, exc)}") from None
+            raise RecordsError(f"{p}: {not_utf8(raw, exc)}") from None
         except RecursionError:
             raise RecordsError(f"{p}: JSON nested too deeply to be a list of records") from None
         except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
@@ -144,7 +144,7 @@ def _first_bad_byte(p: Path) -> str:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return _not_utf8(line, exc, number)
+                return not_utf8(line, exc, number)
     return "not UTF-8 (save the file as UTF-8)"  # pragma: no cover - the decoder said so
 
 
@@ -159,7 +159,7 @@ def _as_records(data: Any, source: str) -> list[dict[str, Any]]:
     return [dict(r) for r in data]
 
 
-def _not_utf8(raw: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> str:
+def not_utf8(raw: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> str:
     """Where the first byte that is not UTF-8 is, as line and column (in characters);
     ``raw`` starts at line ``first_line``."""
     before = raw[: exc.start]

@@ -28,6 +28,7 @@ from .errors import AsnmeritError, InputError
 from .evaluate import RESULT_FORMAT, Evaluation, evaluate
 from .load import validator
 from .model import Criteria
+from .records import not_utf8
 
 if TYPE_CHECKING:
     pass
@@ -325,7 +326,7 @@ def read_results(path: str | os.PathLike[str]) -> list[Any]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ResultsError(f"{name}: not UTF-8 (byte offset {exc.start})") from None
+        raise ResultsError(f"{name}: {not_utf8(raw, exc)}") from None
     try:
         data: Any = json.loads(text)
     except ValueError as whole:
