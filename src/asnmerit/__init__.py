@@ -10,6 +10,8 @@ data, and an exact, explainable scoring engine.
 (Decimal('75.0'), 'sedang')
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .aggregate import Aggregate, GroupResult, aggregate
 from .bands import ScoreOutOfRangeError
 from .catalog import SchemeInfo, catalog, criteria_dir, get
@@ -38,6 +40,19 @@ from .rank import Exclusion, Placing, RankGroup, Ranking, rank
 from .scenario import ScenarioError, Shift, Sweep, sensitivity, shift, steps, sweep, with_overrides
 from .selection import Candidate, Selection, select
 from .verify import Verification, verify
+
+if TYPE_CHECKING:
+    from .frame import evaluate_frame
+
+
+def __getattr__(name: str) -> Any:
+    # evaluate_frame needs numpy (an optional extra): imported on first use only.
+    if name == "evaluate_frame":
+        from .frame import evaluate_frame
+
+        return evaluate_frame
+    raise AttributeError(f"module 'asnmerit' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -91,6 +106,7 @@ __all__ = [
     "dump",
     "dumps",
     "evaluate",
+    "evaluate_frame",
     "evaluate_partial",
     "export_conformance",
     "get",

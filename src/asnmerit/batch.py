@@ -62,24 +62,39 @@ def score_records(
     ``shared`` (from :func:`~asnmerit.inputs.duplicates` over the same records): a stream of the rows
     :func:`evaluate_records` gives."""
     for row, record in enumerate(records, start=1):
-        ids = _identifiers(criteria, record)
-        clash = [
-            InputIssue(field, "a value used by one record only", _also(record[field], others))
-            for field, others in shared.get(row - 1, ())
-        ]
-        try:
-            ev = evaluate(criteria, record, band_policy=band_policy)
-        except InputError as err:
-            yield RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row))
-            continue
-        except AsnmeritError as err:  # never lose a row, whatever stopped it
-            error = InputError(clash).at_row(row) if clash else err
-            yield RowResult(row, ids, error=error)
-            continue
-        if clash:
-            yield RowResult(row, ids, error=InputError(clash).at_row(row))
-        else:
-            yield RowResult(row, ids, evaluation=ev)
+        clash = clash_issues(record, shared.get(row - 1, []))
+        yield score_row(criteria, row, record, clash, band_policy=band_policy)
+
+
+def score_row(
+    criteria: Criteria,
+    row: int,
+    record: Any,
+    clash: list[InputIssue],
+    *,
+    band_policy: BandPolicy | None = None,
+) -> RowResult:
+    """Score the record of row ``row`` (1-based), refused with the ``clash`` issues (its
+    shared identifier values) if there are any, as a batch scores each row."""
+    ids = _identifiers(criteria, record)
+    try:
+        ev = evaluate(criteria, record, band_policy=band_policy)
+    except InputError as err:
+        return RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row))
+    except AsnmeritError as err:  # never lose a row, whatever stopped it
+        return RowResult(row, ids, error=InputError(clash).at_row(row) if clash else err)
+    if clash:
+        return RowResult(row, ids, error=InputError(clash).at_row(row))
+    return RowResult(row, ids, evaluation=ev)
+
+
+def clash_issues(record: Any, found: list[tuple[str, list[int]]]) -> list[InputIssue]:
+    """The issues of a record whose identifier values other rows hold too (``found``: one
+    entry of :data:`~asnmerit.inputs.Shared`)."""
+    return [
+        InputIssue(field, "a value used by one record only", _also(record[field], others))
+        for field, others in found
+    ]
 
 
 def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:

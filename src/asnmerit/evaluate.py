@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,7 @@ from .model import (
     Mean,
     Node,
     Not,
+    Points,
     Provenance,
     Ref,
     Rounding,
@@ -447,31 +448,22 @@ class _Run:
             children = (self.node(branch, path, conf),) if branch is not None else ()
             points = children[0].points if children else D.ZERO
         if node.cap is not None and points > node.cap:
-            points = node.cap
             rule = (
                 f"{rule}; capped at {D.plain(node.cap)}"
                 if rule
                 else f"capped at {D.plain(node.cap)}"
             )
-        rounding = node.rounding or self.node_rounding
-        if rounding is not None:
-            points = D.round_places(points, rounding.places, rounding.mode)
+        points = settle(node, points, self.node_rounding)
         self.weak(path, prov, f"{node.id} ({rule})" if rule else node.id, within)
-        top = node.max if node.max is not None else node.bounds[1]
-        return Component(node.id, node.label, points, top, rule, prov, children, node.weight)
+        return Component(
+            node.id, node.label, points, node_max(node), rule, prov, children, node.weight
+        )
 
     def lookup(self, node: Node, kind: Lookup) -> tuple[Decimal, str | None, Provenance]:
         value = self.value(kind.input, node.id)
         if value is None:
             return D.ZERO, None, node.provenance
-        key = str(value).lower() if isinstance(value, bool) else str(value)
-        entry = kind.points.get(key)
-        if entry is None:
-            entry = kind.otherwise
-            rule = f"{kind.input} = {key} (otherwise)"
-        else:
-            rule = f"{kind.input} = {key}"
-        assert entry is not None  # the loader proves lookups complete
+        entry, rule = lookup_entry(kind, value)
         return entry.points, rule, entry.provenance
 
     def cases(self, node: Node, kind: Cases) -> tuple[Decimal, str | None, Provenance]:
@@ -484,20 +476,14 @@ class _Run:
         return kind.otherwise.points, "otherwise", kind.otherwise.provenance
 
     def weighted(self, kind: Weighted, children: tuple[Component, ...]) -> Decimal:
-        # The loader proves every child has a weight, and a max above 0 when normalized.
-        terms = [
-            (c.weight or D.ZERO, c.points, c.max if kind.normalize else None) for c in children
-        ]
-        return D.weighted_sum(terms, kind.scale)
+        return weighted_points(kind, [(c.weight, c.points, c.max) for c in children])
 
     def mean(self, node: Node, kind: Mean, children: tuple[Component, ...]) -> tuple[Decimal, str]:
         rounding = node.rounding or self.node_rounding
         assert rounding is not None  # the loader requires one
         order = sorted(children, key=lambda c: c.points)
         kept = order[kind.drop_lowest : len(order) - kind.drop_highest]
-        points = D.round_mean(
-            D.total(c.points for c in kept), len(kept), rounding.places, rounding.mode
-        )
+        points = mean_points(kind, rounding, [c.points for c in children])
         dropped = [
             c.id for c in (*order[: kind.drop_lowest], *order[len(order) - kind.drop_highest :])
         ]
@@ -508,11 +494,7 @@ class _Run:
         value = self.value(kind.input, node.id)
         if value is None:
             return None, None
-        key = str(value).lower() if isinstance(value, bool) else str(value)
-        branch = kind.branches.get(key)
-        if branch is None:
-            return kind.otherwise, f"{kind.input} = {key} (otherwise)"
-        return branch, f"{kind.input} = {key}"
+        return switch_branch(kind, value)
 
     # -- conditions --------------------------------------------------------------------
 
@@ -525,30 +507,92 @@ class _Run:
     def holds(self, cond: Condition, needed_by: str) -> bool:
         if isinstance(cond, Test):
             value = self.value(cond.input, needed_by)
-            return value is not None and self.test(cond, value)
+            return value is not None and test_holds(self.criteria, cond, value)
         if isinstance(cond, Not):
             return not self.holds(cond.item, needed_by)
         results = [self.holds(item, needed_by) for item in cond.items]  # all inputs are needed
         return all(results) if isinstance(cond, AllOf) else any(results)
 
-    def test(self, cond: Test, value: Any) -> bool:
-        op, target = cond.op, cond.value
-        if op == "is":
-            return bool(value == target)
-        if op == "in":
-            return value in target
-        if op == "not_in":
-            return value not in target
-        inp = self.criteria.inputs[cond.input]
-        if inp.type == "enum":
-            value, target = inp.rank(value), inp.rank(target)
-        if op == "lt":
-            return bool(value < target)
-        if op == "le":
-            return bool(value <= target)
-        if op == "gt":
-            return bool(value > target)
-        return bool(value >= target)
+
+# -- the meaning of one node for one value, shared by the scalar and the columnar engine ----
+
+
+def key_of(value: Any) -> str:
+    """The text an input value is looked up by (booleans as ``true``/``false``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def lookup_entry(kind: Lookup, value: Any) -> tuple[Points, str]:
+    """The points a lookup gives ``value``, and the rule that says so."""
+    key = key_of(value)
+    entry = kind.points.get(key)
+    if entry is None:
+        entry = kind.otherwise
+        assert entry is not None  # the loader proves lookups complete
+        return entry, f"{kind.input} = {key} (otherwise)"
+    return entry, f"{kind.input} = {key}"
+
+
+def switch_branch(kind: Switch, value: Any) -> tuple[Node | None, str]:
+    """The branch a switch takes for ``value`` (``None``: no branch, no points)."""
+    key = key_of(value)
+    branch = kind.branches.get(key)
+    if branch is None:
+        return kind.otherwise, f"{kind.input} = {key} (otherwise)"
+    return branch, f"{kind.input} = {key}"
+
+
+def test_holds(criteria: Criteria, cond: Test, value: Any) -> bool:
+    """Whether ``value`` (of ``cond.input``) passes ``cond``; enums compare by their order."""
+    op, target = cond.op, cond.value
+    if op == "is":
+        return bool(value == target)
+    if op == "in":
+        return value in target
+    if op == "not_in":
+        return value not in target
+    inp = criteria.inputs[cond.input]
+    if inp.type == "enum":
+        value, target = inp.rank(value), inp.rank(target)
+    if op == "lt":
+        return bool(value < target)
+    if op == "le":
+        return bool(value <= target)
+    if op == "gt":
+        return bool(value > target)
+    return bool(value >= target)
+
+
+def node_max(node: Node) -> Decimal:
+    """The most points a node can give: its declared ``max``, else its computed bound."""
+    return node.max if node.max is not None else node.bounds[1]
+
+
+def weighted_points(
+    kind: Weighted, children: Sequence[tuple[Decimal | None, Decimal, Decimal]]
+) -> Decimal:
+    """A weighted node's points from its children's ``(weight, points, max)``."""
+    # The loader proves every child has a weight, and a max above 0 when normalized.
+    terms = [(w or D.ZERO, p, top if kind.normalize else None) for w, p, top in children]
+    return D.weighted_sum(terms, kind.scale)
+
+
+def mean_points(kind: Mean, rounding: Rounding, points: Sequence[Decimal]) -> Decimal:
+    """A mean node's points: the rounded mean of its children's, trimmed as it says."""
+    order = sorted(points)
+    kept = order[kind.drop_lowest : len(order) - kind.drop_highest]
+    return D.round_mean(D.total(kept), len(kept), rounding.places, rounding.mode)
+
+
+def settle(node: Node, points: Decimal, node_rounding: Rounding | None) -> Decimal:
+    """A node's points after its ``cap`` and its rounding (its own, else the scheme's
+    rounding of every node)."""
+    if node.cap is not None and points > node.cap:
+        points = node.cap
+    rounding = node.rounding or node_rounding
+    if rounding is not None:
+        points = D.round_places(points, rounding.places, rounding.mode)
+    return points
 
 
 def _walk(comp: Component) -> list[Component]:

@@ -1,0 +1,484 @@
+"""Scoring tables: :func:`evaluate_frame` for pandas and polars DataFrames and pyarrow
+Tables (or record batches), with the columnar engine (:mod:`asnmerit.columnar`).
+
+Row ``i`` of a table is scored as the record of its cells in the scheme's declared
+columns (inputs, their aliases, identifiers; other columns are ignored), a null cell
+(``None``, ``NaN``, ``NA``, ``NaT``) counting as missing: the result is the one
+:func:`asnmerit.evaluate_records` gives that list of records, row by row.
+
+Each column is factorised (its distinct values are checked once), the rows are grouped
+by their distinct combination of input values, and the compiled plan scores each
+combination once; a combination the plan cannot score (a value missing or refused) goes
+to the scalar evaluator, which gives its exact error (or derives the value).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+import numpy as np
+
+from .batch import RowResult, brief, clash_issues, score_row
+from .columnar import Codes, Encoded, compile_plan, factorize
+from .errors import AsnmeritError
+from .evaluate import Evaluation, evaluate
+from .inputs import BadValue, coerce, duplicates, identifier_key, identifier_value, is_blank
+from .model import BandPolicy, Criteria
+
+RESULT_COLUMNS = ("score", "band", "eligible", "error")
+"""The columns :func:`evaluate_frame` adds after the identifying ones."""
+
+
+@attrs.frozen
+class _Column:
+    """One output column, dictionary-encoded: ``table[index[i]]`` (``-1``: null)."""
+
+    kind: str  # "decimal", "float", "text" or "bool"
+    table: Sequence[Any]
+    index: Codes
+
+
+def evaluate_frame(
+    criteria: Criteria,
+    table: Any,
+    *,
+    band_policy: BandPolicy | None = None,
+    components: bool | Sequence[str] = False,
+    float_scores: bool = False,
+    keep: Sequence[str] | None = None,
+) -> Any:
+    """Score every row of ``table`` (a pandas or polars DataFrame, a pyarrow Table or
+    RecordBatch) and return a table of the same kind, row for row in the same order (a
+    pandas result keeps the index).
+
+    Its columns: those of ``keep`` (default: the scheme's identifiers the table has),
+    ``score`` (exact decimals; binary floats only with ``float_scores``), ``band``,
+    ``eligible``, one column per score node named in ``components`` (``True``: the
+    top-level parts), and ``error``: why a row was not scored (``field: expected ...,
+    got ...``), null for a scored row. No row is dropped. Works unchanged as a Dask
+    ``map_partitions`` or a Spark ``mapInArrow`` function (see the how-to).
+    """
+    frame = _adapter(table)
+    nodes = _components(criteria, components)
+    kept = (
+        list(keep) if keep is not None else [c for c in frame.columns if c in criteria.identifiers]
+    )
+    missing = [c for c in kept if c not in frame.columns]
+    if missing:
+        raise KeyError(f"no column {', '.join(map(repr, missing))} to keep")
+    names = [*kept, *RESULT_COLUMNS[:-1], *nodes, RESULT_COLUMNS[-1]]
+    if len(set(names)) != len(names):
+        raise ValueError(f"the result would have two columns of one name: {names}")
+    columns = _score(criteria, frame, nodes, band_policy)
+    if float_scores:
+        columns = {
+            k: attrs.evolve(c, kind="float") if c.kind == "decimal" else c
+            for k, c in columns.items()
+        }
+    return frame.build(kept, columns)
+
+
+def _components(criteria: Criteria, components: bool | Sequence[str]) -> list[str]:
+    if components is True:
+        return [c.id for c in criteria.score.children]
+    if components is False:
+        return []
+    known = {n.id for n in criteria.score.walk()}
+    if criteria.award is not None:
+        known |= {n.id for c in criteria.award.categories for n in c.score.walk()}
+    unknown = [c for c in components if c not in known]
+    if unknown:
+        raise KeyError(f"no score node {', '.join(map(repr, unknown))} in {criteria.id}")
+    return list(components)
+
+
+def _score(
+    criteria: Criteria, frame: _Frame, nodes: list[str], band_policy: BandPolicy | None
+) -> dict[str, _Column]:
+    declared = [c for c in frame.columns if c in criteria.identifiers or c in criteria.fields]
+    raw = {c: frame.factorize(c) for c in declared}
+    inputs = [c for c in declared if c not in criteria.identifiers]
+    # Rows with the same input cells are scored once: number the distinct combinations.
+    key, combos = factorize(
+        [raw[c][0] + 1 for c in inputs], [len(raw[c][1]) + 1 for c in inputs], frame.rows
+    )
+    at = np.asarray(combos, np.int64).reshape(len(combos), len(inputs)) - 1
+    encoded: dict[str, Encoded] = {}
+    refused = np.zeros(len(combos), np.bool_)
+    given: dict[str, int] = {}
+    for k, column in enumerate(inputs):
+        name = criteria.fields[column]
+        given[name] = given.get(name, 0) + 1
+        codes, bad = _encode(criteria, name, raw[column][1])
+        refused |= bad[at[:, k]]
+        encoded.setdefault(name, Encoded(codes.index[at[:, k]], codes.table))
+    for name, inp in criteria.inputs.items():
+        if name not in encoded:  # not a column: missing in every row, or its default
+            values = () if inp.default is None else (inp.default,)
+            encoded[name] = Encoded(np.full(len(combos), len(values) - 1, np.int64), values)
+    if any(n > 1 for n in given.values()):
+        refused[:] = True  # two columns give one input: the scalar engine says so
+    outcome = compile_plan(criteria, band_policy).run(encoded, len(combos))
+    scalar = outcome.fallback | refused
+
+    score = _Table(outcome.score.table)
+    band = _Table(outcome.band)
+    per_combo = {
+        "score": outcome.score.codes.copy(),
+        "band": np.asarray([*range(len(outcome.band)), -1], np.int64)[outcome.score.codes],
+        "eligible": outcome.eligible.astype(np.int64),
+        "error": np.full(len(combos), -1, np.int64),
+    }
+    parts = {n: _Table(outcome.nodes[n].table) for n in nodes if n in outcome.nodes}
+    for n in nodes:
+        per_combo[n] = outcome.nodes[n].codes.copy() if n in parts else np.full(len(combos), -1)
+        parts.setdefault(n, _Table(()))
+    errors = _Table(())
+    outputs = {"score": score, "band": band, "error": errors, **parts}
+    for u in np.flatnonzero(scalar).tolist():
+        record = {c: _cell(raw[c][1], int(at[u, k])) for k, c in enumerate(inputs)}
+        result = _scalar(criteria, record, band_policy)
+        _place(per_combo, outputs, u, result, nodes)
+
+    columns = {name: per_combo[name][key] for name in per_combo}
+    for row, result in _identified(criteria, frame, declared, raw, band_policy):
+        for name in columns:
+            columns[name][row] = -1
+        _place(columns, outputs, row, result, nodes)
+    out = {
+        "score": _Column("decimal", score.values, columns["score"]),
+        "band": _Column("text", band.values, columns["band"]),
+        "eligible": _Column("bool", (False, True), columns["eligible"]),
+    }
+    out.update((n, _Column("decimal", parts[n].values, columns[n])) for n in nodes)
+    out["error"] = _Column("text", errors.values, columns["error"])
+    return out
+
+
+class _Table:
+    """Distinct values in order of arrival, each numbered once."""
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self.values: list[Any] = list(values)
+        self._index = {str(v): k for k, v in enumerate(self.values)}
+
+    def add(self, value: Any) -> int:
+        key = str(value)
+        if key not in self._index:
+            self._index[key] = len(self.values)
+            self.values.append(value)
+        return self._index[key]
+
+
+def _encode(criteria: Criteria, name: str, uniques: Sequence[Any]) -> tuple[_Column, Any]:
+    """The normalised values of one column's distinct cells (the last entry: a null
+    cell), each cell's code among them (``-1``: no value), and which cells are refused."""
+    inp = criteria.inputs[name]
+    values = _Table(())
+    index = np.full(len(uniques) + 1, -1, np.int64)
+    bad = np.zeros(len(uniques) + 1, np.bool_)
+    for k, cell in enumerate([*uniques, None]):
+        if is_blank(cell):
+            if inp.default is not None:
+                index[k] = values.add(inp.default)
+            continue
+        try:
+            index[k] = values.add(coerce(inp, cell))
+        except BadValue:
+            bad[k] = True
+    return _Column("code", values.values, index), bad
+
+
+def _cell(uniques: Sequence[Any], code: int) -> Any:
+    return None if code < 0 else uniques[code]
+
+
+def _scalar(
+    criteria: Criteria, record: dict[str, Any], band_policy: BandPolicy | None
+) -> Evaluation | AsnmeritError:
+    try:
+        return evaluate(criteria, record, band_policy=band_policy)
+    except AsnmeritError as err:
+        return err
+
+
+def _place(
+    at: dict[str, Any],
+    outputs: Mapping[str, _Table],
+    pos: int,
+    result: Evaluation | AsnmeritError,
+    nodes: list[str],
+) -> None:
+    """Write one scalar result into position ``pos`` of the per-combination or per-row
+    code arrays ``at``."""
+    if not isinstance(result, Evaluation):
+        at["score"][pos] = at["band"][pos] = at["eligible"][pos] = -1
+        for n in nodes:
+            at[n][pos] = -1
+        at["error"][pos] = outputs["error"].add(brief(result))
+        return
+    at["score"][pos] = outputs["score"].add(result.score)
+    at["band"][pos] = outputs["band"].add(result.band.code)
+    at["eligible"][pos] = int(result.eligible)
+    at["error"][pos] = -1
+    for n in nodes:
+        try:
+            at[n][pos] = outputs[n].add(result.component(n).points)
+        except KeyError:  # a branch or category this row did not reach
+            at[n][pos] = -1
+
+
+def _identified(
+    criteria: Criteria,
+    frame: _Frame,
+    declared: list[str],
+    raw: Mapping[str, tuple[Codes, list[Any]]],
+    band_policy: BandPolicy | None,
+) -> list[tuple[int, Evaluation | AsnmeritError]]:
+    """The rows whose identifiers decide their result, scored row by row as a batch
+    does: a value its format refuses, or the value of a ``unique`` one that other rows
+    hold too."""
+    special = np.zeros(frame.rows, np.bool_)
+    dups = np.zeros(frame.rows, np.bool_)
+    for column in declared:
+        ident = criteria.identifiers.get(column)
+        if ident is None:
+            continue
+        codes, uniques = raw[column]
+        if ident.format is not None:
+            refused = [not is_blank(v) and not _accepts(ident, v) for v in uniques]
+            special |= np.asarray([*refused, False], np.bool_)[codes]
+        if ident.unique:
+            keys = _Table(())
+            ids = [-1 if (k := identifier_key(ident, v)) is None else keys.add(k) for v in uniques]
+            per_row = np.asarray([*ids, -1], np.int64)[codes]
+            counts = np.bincount(per_row[per_row >= 0], minlength=len(keys.values) + 1)
+            dups |= (per_row >= 0) & (counts[np.maximum(per_row, 0)] > 1)
+    rows = np.flatnonzero(special | dups).tolist()
+    if not rows:
+        return []
+
+    def record(row: int) -> dict[str, Any]:
+        return {c: _cell(raw[c][1], int(raw[c][0][row])) for c in declared}
+
+    records = [record(r) for r in rows]
+    shared = duplicates(criteria, records)
+    out: list[tuple[int, Evaluation | AsnmeritError]] = []
+    for pos, (row, rec) in enumerate(zip(rows, records, strict=True)):
+        found = [(f, [rows[p] for p in others]) for f, others in shared.get(pos, [])]
+        result: RowResult = score_row(
+            criteria, row + 1, rec, clash_issues(rec, found), band_policy=band_policy
+        )
+        assert result.evaluation is not None or result.error is not None
+        out.append((row, result.evaluation or result.error))  # type: ignore[arg-type]
+    return out
+
+
+def _accepts(ident: Any, value: Any) -> bool:
+    try:
+        identifier_value(ident, value)
+    except BadValue:
+        return False
+    return True
+
+
+# -- the kinds of table ---------------------------------------------------------------------
+
+
+def _is_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _factorize_cells(cells: Sequence[Any]) -> tuple[Codes, list[Any]]:
+    """Number distinct cells by type and value (``1``, ``1.0``, ``True`` and ``"1"`` stay
+    apart; a null is ``-1``)."""
+    index: dict[tuple[type, Any], int] = {}
+    uniques: list[Any] = []
+    codes = np.empty(len(cells), np.int64)
+    for i, cell in enumerate(cells):
+        if _is_null(cell):
+            codes[i] = -1
+            continue
+        key = (type(cell), str(cell) if isinstance(cell, Decimal | float) else cell)
+        try:
+            code = index[key]
+        except KeyError:
+            code = index[key] = len(uniques)
+            uniques.append(cell)
+        except TypeError:  # an unhashable cell (a list): its own value
+            code = len(uniques)
+            uniques.append(cell)
+        codes[i] = code
+    return codes, uniques
+
+
+class _Frame(Protocol):
+    """What :func:`evaluate_frame` needs of a table: its columns, its rows, each column's
+    distinct cells, and a way to build a result of the same kind."""
+
+    columns: list[str]
+    rows: int
+
+    def factorize(self, name: str) -> tuple[Codes, list[Any]]: ...
+
+    def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any: ...
+
+
+def _objects(col: _Column) -> Any:
+    values: list[Any] = list(col.table)
+    if col.kind == "float":
+        values = [float(v) for v in values]
+    return np.asarray([*values, None], object)[col.index]
+
+
+class _Pandas:
+    def __init__(self, table: Any) -> None:
+        import pandas as pd
+
+        self.pd = pd
+        self.table = table
+        self.columns = [c for c in table.columns if isinstance(c, str)]
+        self.rows = len(table)
+
+    def factorize(self, name: str) -> tuple[Codes, list[Any]]:
+        series = self.table[name]
+        if series.dtype == object and self.pd.api.types.infer_dtype(series) not in (
+            "string",
+            "empty",
+        ):
+            return _factorize_cells(series.tolist())
+        codes, uniques = self.pd.factorize(series, use_na_sentinel=True)
+        return np.asarray(codes, np.int64), list(uniques.tolist())
+
+    def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
+        pd = self.pd
+        data: dict[str, Any] = {k: self.table[k].array for k in kept}
+        for name, col in columns.items():
+            if col.kind == "bool":
+                data[name] = pd.array(_objects(col), dtype="boolean")
+            elif col.kind == "float":
+                data[name] = np.asarray([*map(float, col.table), math.nan])[col.index]
+            elif col.kind == "text":  # one dtype whatever the rows hold (Dask's meta)
+                data[name] = pd.array(_objects(col), dtype="string")
+            else:
+                data[name] = _objects(col)
+        return pd.DataFrame(data, index=self.table.index)
+
+
+def _arrow_type(col: _Column) -> Any:
+    import pyarrow as pa
+
+    if col.kind == "bool":
+        return pa.bool_()
+    if col.kind == "float":
+        return pa.float64()
+    if col.kind == "text":
+        return pa.string()
+    scale = max((max(0, -int(v.as_tuple().exponent)) for v in col.table), default=0)
+    whole = max((max(1, v.adjusted() + 1) for v in col.table), default=1)
+    precision = whole + scale
+    return pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
+
+
+def _arrow_array(col: _Column) -> Any:
+    import pyarrow as pa
+
+    values: list[Any] = list(col.table)
+    if col.kind == "float":
+        values = [float(v) for v in values]
+    dictionary = pa.array([*values, None], _arrow_type(col))
+    return dictionary.take(pa.array(np.where(col.index < 0, len(values), col.index)))
+
+
+class _Arrow:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.columns = list(table.schema.names)
+        self.rows = table.num_rows
+
+    def factorize(self, name: str) -> tuple[Codes, list[Any]]:
+        return _arrow_factorize(self.table.column(name))
+
+    def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
+        import pyarrow as pa
+
+        arrays = [self.table.column(k) for k in kept]
+        arrays += [_arrow_array(c) for c in columns.values()]
+        names = [*kept, *columns]
+        if isinstance(self.table, pa.RecordBatch):
+            return pa.RecordBatch.from_arrays(arrays, names=names)
+        return pa.Table.from_arrays(arrays, names=names)
+
+
+def _arrow_factorize(column: Any) -> tuple[Codes, list[Any]]:
+    import pyarrow.compute as pc
+
+    uniques = pc.unique(column).drop_null()
+    codes = pc.fill_null(pc.index_in(column, value_set=uniques), -1)
+    return np.asarray(codes.to_numpy(zero_copy_only=False), np.int64), uniques.to_pylist()
+
+
+class _Polars:
+    def __init__(self, table: Any) -> None:
+        import polars as pl
+
+        self.pl = pl
+        self.table = table
+        self.columns = list(table.columns)
+        self.rows = table.height
+
+    def factorize(self, name: str) -> tuple[Codes, list[Any]]:
+        series = self.table[name]
+        try:
+            return _arrow_factorize(series.to_arrow())
+        except ImportError:  # polars without pyarrow: one pass in Python
+            return _factorize_cells(series.to_list())
+
+    def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
+        pl = self.pl
+        out = [self.table[k] for k in kept]
+        for name, col in columns.items():
+            values = _objects(col).tolist()
+            if col.kind == "bool":
+                out.append(pl.Series(name, values, dtype=pl.Boolean))
+            elif col.kind == "float":
+                out.append(pl.Series(name, values, dtype=pl.Float64))
+            elif col.kind == "text":
+                out.append(pl.Series(name, values, dtype=pl.String))
+            else:
+                out.append(_polars_decimal(pl, name, col, values))
+        return pl.DataFrame(out)
+
+
+def _polars_decimal(pl: Any, name: str, col: _Column, values: list[Any]) -> Any:
+    scale = max((max(0, -int(v.as_tuple().exponent)) for v in col.table), default=0)
+    whole = max((max(1, v.adjusted() + 1) for v in col.table), default=1)
+    if whole + scale > 38:  # beyond a 128-bit decimal: exact text
+        return pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
+    return pl.Series(name, values, dtype=pl.Decimal(precision=38, scale=scale))
+
+
+_KINDS: dict[str, Callable[[Any], _Frame]] = {
+    "pandas": _Pandas,
+    "polars": _Polars,
+    "pyarrow": _Arrow,
+}
+
+
+def _adapter(table: Any) -> _Frame:
+    root = type(table).__module__.split(".")[0]
+    kind = _KINDS.get(root)
+    if kind is None:
+        raise TypeError(
+            "evaluate_frame takes a pandas or polars DataFrame or a pyarrow Table or "
+            f"RecordBatch, got {type(table).__module__}.{type(table).__name__}"
+        )
+    return kind(table)

@@ -1,0 +1,342 @@
+"""The columnar engine: evaluate_frame gives, row for row, what the scalar batch gives.
+
+The property tests draw rows for every bundled scheme and for random generated criteria
+(every node kind), spoil some of them (a value left out, a refused value, a shared NIP),
+and compare each row of pandas, polars and pyarrow results with
+:func:`asnmerit.batch.evaluate_records` on the same records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import asnmerit
+from asnmerit.batch import brief, evaluate_records
+from asnmerit.catalog import criteria_files
+from asnmerit.columnar import factorize
+from asnmerit.dump import to_yaml
+from asnmerit.evaluate import json_value
+from asnmerit.model import Criteria
+
+from .conftest import DATA
+from .strategies import criteria_data, junk, subjects
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pl = pytest.importorskip("polars")
+
+SCHEMES = {str(p.parent.name + "/" + p.name): asnmerit.load(p) for p in criteria_files()}
+IP = asnmerit.get("ip-asn")
+SLOW = settings(max_examples=max(10, settings.default.max_examples // 4), deadline=None)
+
+
+def text(value: Any) -> str | None:
+    """A cell as a CSV export writes it (None stays null)."""
+    value = json_value(value)
+    if value is None:
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def columns(records: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(k for r in records for k in r))
+
+
+def as_pandas(records: list[dict[str, Any]], texts: bool = False) -> Any:
+    cols = columns(records)
+    cell = text if texts else (lambda v: v)
+    data = {c: pd.Series([cell(r.get(c)) for r in records], dtype=object) for c in cols}
+    return pd.DataFrame(data, index=range(len(records)))
+
+
+def as_arrow(records: list[dict[str, Any]]) -> Any:
+    cols = columns(records)
+    return pa.table({c: pa.array([text(r.get(c)) for r in records], pa.string()) for c in cols})
+
+
+def as_polars(records: list[dict[str, Any]]) -> Any:
+    cols = columns(records)
+    return pl.DataFrame(
+        {c: pl.Series(c, [text(r.get(c)) for r in records], pl.String) for c in cols}
+    )
+
+
+def reference_records(records: list[dict[str, Any]], texts: bool) -> list[dict[str, Any]]:
+    """The records a table of ``records`` stands for: every column in every row."""
+    cols = columns(records)
+    return [{c: (text(r.get(c)) if texts else r.get(c)) for c in cols} for r in records]
+
+
+def rows_of(out: Any) -> list[dict[str, Any]]:
+    if isinstance(out, pd.DataFrame):
+        return [
+            {k: (None if v is pd.NA else v) for k, v in row.items()}
+            for row in out.to_dict("records")
+        ]
+    if isinstance(out, pl.DataFrame):
+        return out.to_dicts()
+    return out.to_pylist()
+
+
+def assert_agrees(c: Criteria, table: Any, records: list[dict[str, Any]], nodes: list[str]) -> None:
+    out = asnmerit.evaluate_frame(c, table, components=nodes)
+    got = rows_of(out)
+    want = evaluate_records(c, records)
+    assert len(got) == len(want) == len(records)
+    for row, (g, w) in enumerate(zip(got, want, strict=True), start=1):
+        if w.evaluation is None:
+            assert g["error"] == brief(w.error), row
+            assert g["score"] is None and g["band"] is None and g["eligible"] is None, row
+            continue
+        ev = w.evaluation
+        assert g["error"] is None, (row, g["error"])
+        assert g["score"] == ev.score and isinstance(g["score"], Decimal), row
+        assert g["band"] == ev.band.code, row
+        assert g["eligible"] is ev.eligible, row
+        for n in nodes:
+            try:
+                expected: Decimal | None = ev.component(n).points
+            except KeyError:
+                expected = None
+            assert g[n] == expected, (row, n)
+
+
+def spoil(draw: st.DrawFn, c: Criteria, record: dict[str, Any]) -> dict[str, Any]:
+    """Sometimes leave a value out, put a refused value in, or copy an identifier."""
+    record = dict(record)
+    fields = [*c.inputs]
+    how = draw(st.sampled_from(["keep", "keep", "keep", "drop", "junk"]))
+    if how == "drop" and fields:
+        record.pop(draw(st.sampled_from(fields)), None)
+    elif how == "junk" and fields:
+        record[draw(st.sampled_from(fields))] = draw(
+            junk().filter(lambda v: not isinstance(v, dict | list))
+        )
+    return record
+
+
+@st.composite
+def batches(draw: st.DrawFn, c: Criteria) -> list[dict[str, Any]]:
+    """Rows of one scheme: drawn subjects (few distinct ones, so rows repeat), spoiled
+    now and then, with identifiers, some shared."""
+    pool = draw(st.lists(subjects(c), min_size=1, max_size=4))
+    rows = draw(st.lists(st.sampled_from(pool), min_size=0, max_size=12))
+    out = [spoil(draw, c, r) for r in rows]
+    for k, record in enumerate(out):
+        for name, ident in c.identifiers.items():
+            if ident.format == "nip":
+                record[name] = (
+                    f"1990010120150110{k % 100:02d}"
+                    if draw(st.booleans())
+                    else "19900101201501100" + str(k % 3)
+                )
+            elif draw(st.booleans()):
+                record[name] = f"{name}-{draw(st.integers(0, 3))}"
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+@SLOW
+@given(data=st.data())
+def test_pandas_rows_equal_the_scalar_batch_for_every_bundled_scheme(
+    name: str, data: st.DataObject
+) -> None:
+    c = SCHEMES[name]
+    records = data.draw(batches(c))
+    nodes = [n.id for n in c.score.children]
+    assert_agrees(c, as_pandas(records), reference_records(records, texts=False), nodes)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+@pytest.mark.parametrize("kind", ["pyarrow", "polars"])
+@SLOW
+@given(data=st.data())
+def test_arrow_and_polars_rows_equal_the_scalar_batch(
+    name: str, kind: str, data: st.DataObject
+) -> None:
+    c = SCHEMES[name]
+    records = data.draw(batches(c))
+    table = as_arrow(records) if kind == "pyarrow" else as_polars(records)
+    assert_agrees(c, table, reference_records(records, texts=True), [])
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 2), deadline=None)
+@given(data=st.data())
+def test_generated_criteria_of_every_node_kind_agree(data: st.DataObject) -> None:
+    c = asnmerit.loads(to_yaml(data.draw(criteria_data(), label="criteria")))
+    records = data.draw(batches(c), label="records")
+    nodes = [n.id for n in c.score.walk()]
+    assert_agrees(c, as_pandas(records), reference_records(records, texts=False), nodes)
+
+
+# -- cases one by one ------------------------------------------------------------------------
+
+GOOD = {
+    "nip": "197604212005112001",
+    "jenis_jabatan": "pelaksana",
+    "pendidikan": "S1",
+    "diklat_teknis_20jp": True,
+    "seminar": False,
+    "predikat_kinerja": "baik",
+    "hukuman_disiplin": "tidak_ada",
+}
+
+
+def test_an_empty_table_gives_an_empty_result_with_the_same_columns() -> None:
+    empty = pd.DataFrame({k: pd.Series([], dtype=object) for k in GOOD})
+    out = asnmerit.evaluate_frame(IP, empty)
+    assert list(out.columns) == ["nip", "score", "band", "eligible", "error"]
+    assert len(out) == 0
+    full = asnmerit.evaluate_frame(IP, pd.DataFrame([GOOD]))
+    results = ["score", "band", "eligible", "error"]
+    assert dict(out.dtypes[results]) == dict(full.dtypes[results])
+
+
+def test_the_pandas_index_and_row_order_are_kept() -> None:
+    df = pd.DataFrame([GOOD, {**GOOD, "nip": "197604212005112002", "pendidikan": "S2"}])
+    df.index = ["b", "a"]
+    out = asnmerit.evaluate_frame(IP, df)
+    assert list(out.index) == ["b", "a"]
+    assert list(out["nip"]) == list(df["nip"])
+    assert out.loc["a", "score"] > out.loc["b", "score"]
+
+
+def test_nulls_count_as_missing_values_whatever_the_library() -> None:
+    rows = [GOOD, {**GOOD, "nip": "197604212005112002", "predikat_kinerja": None}]
+    for table in (pd.DataFrame(rows), pa.Table.from_pylist(rows), pl.DataFrame(rows)):
+        got = rows_of(asnmerit.evaluate_frame(IP, table))
+        assert got[0]["error"] is None
+        assert got[1]["score"] is None
+        assert got[1]["error"].startswith("predikat_kinerja: expected a value"), got[1]
+    nan = pd.DataFrame([{**GOOD, "seminar": float("nan")}])
+    assert rows_of(asnmerit.evaluate_frame(IP, nan))[0]["error"] == brief(
+        evaluate_records(IP, [{**GOOD, "seminar": None}])[0].error
+    )
+
+
+def test_a_shared_nip_refuses_every_row_that_holds_it() -> None:
+    rows = [GOOD, {**GOOD, "pendidikan": "S2"}, {**GOOD, "nip": "197604212005112002"}]
+    out = asnmerit.evaluate_frame(IP, pd.DataFrame(rows))
+    assert list(out["error"].isna()) == [False, False, True]
+    assert "also in row 2" in out["error"][0] and "also in row 1" in out["error"][1]
+
+
+def test_a_refused_nip_is_reported_and_the_row_kept() -> None:
+    out = asnmerit.evaluate_frame(IP, pd.DataFrame([{**GOOD, "nip": "12345"}]))
+    assert out["nip"][0] == "12345"
+    assert out["error"][0].startswith("nip: expected")
+
+
+def test_two_columns_for_one_input_refuse_every_row() -> None:
+    edu = attrs.evolve(IP.inputs["pendidikan"], aliases=("jenjang",))
+    c = attrs.evolve(IP, inputs={**IP.inputs, "pendidikan": edu})
+    rows = [{**GOOD, "jenjang": "S2"}, {**GOOD, "nip": "197604212005112002"}]
+    out = asnmerit.evaluate_frame(c, pd.DataFrame(rows))
+    want = evaluate_records(c, reference_records(rows, texts=False))
+    assert list(out["error"]) == [brief(w.error) for w in want]
+    assert "one value" in out["error"][0] and "one value" in out["error"][1]
+
+
+def test_other_columns_are_ignored_and_keep_passes_them_through() -> None:
+    df = pd.DataFrame([{**GOOD, "catatan": "apa saja", "umur": 40}])
+    out = asnmerit.evaluate_frame(IP, df, keep=["nip", "catatan"])
+    assert list(out.columns) == ["nip", "catatan", "score", "band", "eligible", "error"]
+    assert pd.isna(out["error"][0])
+    with pytest.raises(KeyError, match="tidak_ada"):
+        asnmerit.evaluate_frame(IP, df, keep=["tidak_ada"])
+
+
+def test_components_and_float_scores_on_request() -> None:
+    df = pd.DataFrame([GOOD])
+    out = asnmerit.evaluate_frame(IP, df, components=True, float_scores=True)
+    ev = asnmerit.evaluate(IP, GOOD)
+    assert out["score"].dtype == np.float64 and out["score"][0] == float(ev.score)
+    for part in IP.score.children:
+        assert out[part.id][0] == float(ev.component(part.id).points)
+    with pytest.raises(KeyError, match="no score node"):
+        asnmerit.evaluate_frame(IP, df, components=["tidak_ada"])
+
+
+def test_arrow_scores_are_exact_decimals_and_record_batches_stay_batches() -> None:
+    batch = pa.RecordBatch.from_pylist([GOOD])
+    out = asnmerit.evaluate_frame(IP, batch)
+    assert isinstance(out, pa.RecordBatch)
+    assert pa.types.is_decimal(out.schema.field("score").type)
+    assert out.column("score")[0].as_py() == asnmerit.evaluate(IP, GOOD).score
+
+
+def test_typed_columns_are_read_as_their_values() -> None:
+    rows = [{**GOOD, "nip": int(GOOD["nip"])}]  # an NIP held as a number
+    table = pa.Table.from_pylist(rows)
+    got = rows_of(asnmerit.evaluate_frame(IP, table))[0]
+    want = evaluate_records(IP, rows)[0]
+    assert (got["error"] is None) == want.ok
+
+
+def test_an_unknown_kind_of_table_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="pandas or polars DataFrame"):
+        asnmerit.evaluate_frame(IP, [GOOD])
+
+
+def test_a_date_column_is_read_as_dates() -> None:
+    c = asnmerit.load(DATA / "kitchen-sink.yaml")
+    (name,) = [n for n, i in c.inputs.items() if i.type == "date"]
+    for day in (dt.date(2024, 1, 1), "2024-01-01", "1 Januari 2024", None):
+        table = pd.DataFrame({name: pd.Series([day], dtype=object)})
+        got = rows_of(asnmerit.evaluate_frame(c, table))[0]
+        want = evaluate_records(c, [{name: day}])[0]
+        assert got["error"] == (None if want.ok else brief(want.error))
+
+
+def test_factorize_numbers_distinct_tuples_in_order() -> None:
+    a = np.asarray([1, 0, 1, 1], np.int64)
+    b = np.asarray([2, 0, 2, 1], np.int64)
+    key, combos = factorize([a, b], [2, 3], 4)
+    assert combos == [(0, 0), (1, 1), (1, 2)]
+    assert key.tolist() == [2, 0, 2, 1]
+    big = np.arange(5000, dtype=np.int64)  # wide enough to take the sorting path
+    key, combos = factorize([big, big], [5000, 5000], 5000)
+    assert key.tolist() == list(range(5000)) and combos[7] == (7, 7)
+    key, combos = factorize([], [], 3)  # no columns: every row is the one empty tuple
+    assert key.tolist() == [0, 0, 0] and combos == [()]
+
+
+def test_a_million_rows_would_not_be_scored_one_by_one() -> None:
+    """Rows with one combination of inputs are scored once: a large frame of a few
+    distinct employees takes the scalar evaluator no more than a few times."""
+    calls = 0
+    import asnmerit.frame as frame
+
+    real = frame.evaluate
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    frame.evaluate = counting  # type: ignore[assignment]
+    try:
+        rows = [GOOD, {**GOOD, "predikat_kinerja": None}] * 5000
+        out = asnmerit.evaluate_frame(IP, pd.DataFrame(rows).drop(columns="nip"))
+    finally:
+        frame.evaluate = real  # type: ignore[assignment]
+    assert len(out) == 10_000 and out["error"].notna().sum() == 5000
+    assert calls == 1  # the one combination that lacks a value
+
+
+def test_the_guide_s_example_runs() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "tables.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/tables.md", "exec"), {})
