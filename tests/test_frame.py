@@ -340,3 +340,10 @@ def test_the_guide_s_example_runs() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/tables.md", "exec"), {})
+
+
+def test_every_arrow_batch_of_a_scheme_gets_one_decimal_type() -> None:
+    scored = asnmerit.evaluate_frame(IP, pa.RecordBatch.from_pylist([GOOD]))
+    refused = asnmerit.evaluate_frame(IP, pa.RecordBatch.from_pylist([{**GOOD, "seminar": "?"}]))
+    assert scored.schema == refused.schema
+    assert scored.schema.field("score").type == pa.decimal128(38, IP.rounding.places)

@@ -26,7 +26,7 @@ from .batch import RowResult, brief, clash_issues, score_row
 from .columnar import Codes, Encoded, compile_plan, factorize
 from .errors import AsnmeritError
 from .evaluate import Evaluation, evaluate
-from .inputs import BadValue, coerce, duplicates, identifier_key, identifier_value, is_blank
+from .inputs import BadValue, coerce, duplicates, identifier_value, is_blank, normal_key
 from .model import BandPolicy, Criteria
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
@@ -40,6 +40,15 @@ class _Column:
     kind: str  # "decimal", "float", "text" or "bool"
     table: Sequence[Any]
     index: Codes
+    places: int = 0
+    """The decimal places a ``decimal`` column has at least (its declared rounding), so
+    that every batch of one scheme gets one decimal type."""
+
+    def scale(self) -> tuple[int, int]:
+        """The digits before the point, and the places, that hold every value."""
+        scale = max((max(0, -int(v.as_tuple().exponent)) for v in self.table), default=0)
+        whole = max((max(1, v.adjusted() + 1) for v in self.table), default=1)
+        return whole, max(scale, self.places)
 
 
 def evaluate_frame(
@@ -150,13 +159,27 @@ def _score(
             columns[name][row] = -1
         _place(columns, outputs, row, result, nodes)
     out = {
-        "score": _Column("decimal", score.values, columns["score"]),
+        "score": _Column("decimal", score.values, columns["score"], _places(criteria, None)),
         "band": _Column("text", band.values, columns["band"]),
         "eligible": _Column("bool", (False, True), columns["eligible"]),
     }
-    out.update((n, _Column("decimal", parts[n].values, columns[n])) for n in nodes)
+    out.update(
+        (n, _Column("decimal", parts[n].values, columns[n], _places(criteria, n))) for n in nodes
+    )
     out["error"] = _Column("text", errors.values, columns["error"])
     return out
+
+
+def _places(criteria: Criteria, node_id: str | None) -> int:
+    """The places the scheme rounds a node (``None``: the score) to, else 0."""
+    rounding = criteria.rounding
+    if node_id is not None:
+        nodes = {n.id: n for n in criteria.score.walk()}
+        if criteria.award is not None:
+            nodes.update((n.id, n) for c in criteria.award.categories for n in c.score.walk())
+        own = nodes[node_id].rounding
+        rounding = own or (rounding if rounding and rounding.stage == "nodes" else None)
+    return rounding.places if rounding is not None else 0
 
 
 class _Table:
@@ -249,14 +272,25 @@ def _identified(
         if ident is None:
             continue
         codes, uniques = raw[column]
-        if ident.format is not None:
-            refused = [not is_blank(v) and not _accepts(ident, v) for v in uniques]
-            special |= np.asarray([*refused, False], np.bool_)[codes]
+        if ident.format is None and not ident.unique:
+            continue
+        refused = np.zeros(len(uniques) + 1, np.bool_)
+        ids = np.full(len(uniques) + 1, -1, np.int64)
+        keys: dict[str, int] = {}
+        for k, value in enumerate(uniques):  # each distinct value checked once
+            if is_blank(value):
+                continue
+            try:
+                normal = identifier_value(ident, value)
+            except BadValue:
+                refused[k] = True
+                continue
+            if ident.unique:
+                ids[k] = keys.setdefault(normal_key(normal), len(keys))
+        special |= refused[codes]
         if ident.unique:
-            keys = _Table(())
-            ids = [-1 if (k := identifier_key(ident, v)) is None else keys.add(k) for v in uniques]
-            per_row = np.asarray([*ids, -1], np.int64)[codes]
-            counts = np.bincount(per_row[per_row >= 0], minlength=len(keys.values) + 1)
+            per_row = ids[codes]
+            counts = np.bincount(per_row[per_row >= 0], minlength=len(keys) + 1)
             dups |= (per_row >= 0) & (counts[np.maximum(per_row, 0)] > 1)
     rows = np.flatnonzero(special | dups).tolist()
     if not rows:
@@ -276,14 +310,6 @@ def _identified(
         assert result.evaluation is not None or result.error is not None
         out.append((row, result.evaluation or result.error))  # type: ignore[arg-type]
     return out
-
-
-def _accepts(ident: Any, value: Any) -> bool:
-    try:
-        identifier_value(ident, value)
-    except BadValue:
-        return False
-    return True
 
 
 # -- the kinds of table ---------------------------------------------------------------------
@@ -382,10 +408,10 @@ def _arrow_type(col: _Column) -> Any:
         return pa.float64()
     if col.kind == "text":
         return pa.string()
-    scale = max((max(0, -int(v.as_tuple().exponent)) for v in col.table), default=0)
-    whole = max((max(1, v.adjusted() + 1) for v in col.table), default=1)
-    precision = whole + scale
-    return pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
+    whole, scale = col.scale()
+    if whole + scale <= 38:  # one type for every batch whose values fit
+        return pa.decimal128(38, scale)
+    return pa.decimal256(76, scale)
 
 
 def _arrow_array(col: _Column) -> Any:
@@ -459,8 +485,7 @@ class _Polars:
 
 
 def _polars_decimal(pl: Any, name: str, col: _Column, values: list[Any]) -> Any:
-    scale = max((max(0, -int(v.as_tuple().exponent)) for v in col.table), default=0)
-    whole = max((max(1, v.adjusted() + 1) for v in col.table), default=1)
+    whole, scale = col.scale()
     if whole + scale > 38:  # beyond a 128-bit decimal: exact text
         return pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
     return pl.Series(name, values, dtype=pl.Decimal(precision=38, scale=scale))

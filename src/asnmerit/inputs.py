@@ -276,6 +276,10 @@ _NIP_AS_TEXT = (
 )
 
 
+def _is_18_digits(text: str) -> bool:
+    return len(text) == 18 and text.isascii() and text.isdigit()
+
+
 def nip(value: Any) -> str:
     """The 18 digits of a civil servant's number (NIP, Peraturan Kepala BKN 22/2007) or of
     a PPPK's NI PPPK; raise :class:`BadValue` otherwise.
@@ -294,14 +298,17 @@ def nip(value: Any) -> str:
         raise BadValue(_NIP_AS_TEXT)
     elif isinstance(value, str):
         text = value.strip()
-        if _NUMBER_FORM.match(text):
+        if not _is_18_digits(text) and _NUMBER_FORM.match(text):
             raise BadValue(_NIP_AS_TEXT)
     else:
         raise BadValue(_NIP_SHAPE)
-    match = _NIP.match(text)
-    if match is None:
-        raise BadValue(_NIP_SHAPE)
-    born, appointed, sex, seq = match.groups()
+    if _is_18_digits(text):  # the usual form: no pattern to match
+        born, appointed, sex, seq = text[:8], text[8:14], text[14], text[15:]
+    else:
+        match = _NIP.match(text)
+        if match is None:
+            raise BadValue(_NIP_SHAPE)
+        born, appointed, sex, seq = match.groups()
     try:
         birth = dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
     except ValueError:
@@ -360,6 +367,11 @@ def identifier_key(ident: Identifier, value: Any) -> str | None:
         normal = identifier_value(ident, value)
     except BadValue:
         return None
+    return normal_key(normal)
+
+
+def normal_key(normal: Any) -> str:
+    """The text of :func:`identifier_key` for an identifier's normal (accepted) value."""
     if isinstance(normal, Decimal) and normal.is_finite() and abs(normal.adjusted()) <= 40:
         return plain(tidy(normal))  # 10 and 10.0 are one value
     if isinstance(normal, bool):
