@@ -46,7 +46,8 @@ CASES: dict[str, tuple[str, bytes, str]] = {
         "yaml.",
     ),
     "yaml-python-tag": ("in.yaml", b"- !!python/object/apply:os.system [ls]\n", "yaml.tag"),
-    "unknown-extension": ("in.xlsx", b"PK\x03\x04", "unknown record format .xlsx"),
+    "unknown-extension": ("in.ods", b"PK\x03\x04", "unknown record format .ods (save it as .xlsx)"),
+    "xlsx-not-a-zip": ("in.xlsx", b"PK\x03\x04", "not a readable Excel .xlsx file"),
 }
 
 

@@ -4,14 +4,17 @@ an errors file, column mappings, a progress line on a terminal only."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import pty
 import random
 import select
+import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,17 @@ from asnmerit.cli import main
 from asnmerit.demo import COLUMNS, sample_path, synthetic_agency
 from asnmerit.evaluate import json_value
 from asnmerit.inputs import duplicates, identifier_key
-from asnmerit.records import csv_header, iter_records, read_records, to_csv
+from asnmerit.records import (
+    atomic_binary_writer,
+    csv_header,
+    header,
+    iter_chunks,
+    iter_records,
+    read_records,
+    to_csv,
+)
 from asnmerit.stream import error_issues
+from asnmerit.tables import ParquetRows
 
 IP = asnmerit.get("ip-asn")
 
@@ -268,7 +280,7 @@ def test_a_bad_column_mapping_is_a_usage_error(
     ]
 
 
-def test_a_column_mapping_is_for_csv_and_must_be_a_mapping(
+def test_a_column_mapping_is_for_tables_and_must_be_a_mapping(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "columns.yaml"
@@ -279,7 +291,10 @@ def test_a_column_mapping_is_for_csv_and_must_be_a_mapping(
     src = tmp_path / "in.json"
     src.write_text("[]", encoding="utf-8")
     assert main(["evaluate", "ip-asn", str(src), "--columns", str(path)]) == 2
-    assert "a column mapping applies to CSV files only" in capsys.readouterr().err
+    assert (
+        f"{src}: a column mapping applies to files with a header row (.csv, .parquet, .xlsx) only"
+        in capsys.readouterr().err
+    )
 
 
 # -- reading as a stream -----------------------------------------------------------------------
@@ -387,3 +402,362 @@ def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
         check=False,
     )
     assert piped.returncode == 0 and piped.stderr == "rows: 15000, scored: 15000, errors: 0\n"
+
+
+# -- Parquet and Excel -------------------------------------------------------------------------
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def _typed(records: list[dict[str, Any]], columns: list[str]) -> dict[str, list[Any]]:
+    """The columns of CSV records as a typed table would hold them: a column of true,
+    false and blanks as booleans, the others as text; a blank cell as a null."""
+    out = {}
+    for c in columns:
+        values = [r.get(c, "") for r in records]
+        if values and all(v in ("true", "false", "") for v in values):
+            out[c] = [None if v == "" else v == "true" for v in values]
+        else:
+            out[c] = [None if v == "" else v for v in values]
+    return out
+
+
+def _as_parquet(src: Path, dest: Path, row_group_size: int | None = None) -> Path:
+    records, columns = read_records(src), csv_header(src)
+    arrays = [
+        pa.array(
+            v,
+            pa.bool_()
+            if v and isinstance(next((x for x in v if x is not None), ""), bool)
+            else pa.string(),
+        )
+        for v in _typed(records, columns).values()
+    ]
+    pq.write_table(pa.Table.from_arrays(arrays, names=columns), dest, row_group_size=row_group_size)
+    return dest
+
+
+def _as_xlsx(src: Path, dest: Path) -> Path:
+    records, columns = read_records(src), csv_header(src)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(columns)
+    for row in zip(*_typed(records, columns).values(), strict=True):
+        sheet.append(row)
+    sheet.append([None] * len(columns))  # fully empty rows at the end are no records
+    sheet.cell(row=len(records) + 5, column=2).number_format = "0.00"
+    book.save(dest)
+    return dest
+
+
+CONVERT = {"parquet": _as_parquet, "xlsx": _as_xlsx}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("kind", ["parquet", "xlsx"])
+@pytest.mark.parametrize("which", ["demo", "bad", "header-only"])
+def test_parquet_and_excel_input_give_the_csv_output(
+    which: str, kind: str, fmt: str, tmp_path: Path
+) -> None:
+    if which == "demo":
+        src = sample_path()
+    else:
+        src = _write(tmp_path / "in.csv", _bad_rows() if which == "bad" else [])
+    table = CONVERT[kind](src, tmp_path / f"in.{kind}")
+    if which == "header-only":
+        assert read_records(table) == []
+    else:
+        typed = read_records(table)
+        assert any(isinstance(v, bool) for r in typed for v in r.values())  # not all text
+    expected = _whole_file(src, fmt)
+    out = tmp_path / f"out.{fmt}"
+    code = main(["evaluate", "ip-asn", str(table), "--format", fmt, "-o", str(out)])
+    assert code == (1 if which == "bad" else 0)
+    assert out.read_bytes() == expected
+
+
+def _read_back(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV, Parquet or Excel output, every cell as the CSV text."""
+    if path.suffix == ".csv":
+        return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        assert table.schema.field("row").type == pa.int64()
+        assert {table.schema.field(n).type for n in table.column_names if n != "row"} == {
+            pa.string()
+        }
+        rows = table.to_pylist()
+    else:
+        book = openpyxl.load_workbook(path, read_only=True)
+        cells = list(book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        width = len(cells[0])  # a row read as a stream ends at its last cell with a value
+        rows = [
+            dict(zip(cells[0], (*row, *[None] * (width - len(row))), strict=True))
+            for row in cells[1:]
+        ]
+    assert all(isinstance(r["row"], int) for r in rows)
+    return [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
+
+
+def test_each_output_format_reads_back_as_the_csv_output(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.csv", _bad_rows())
+    for fmt in ("csv", "parquet", "xlsx"):  # the format follows the extension
+        args = ["-o", str(tmp_path / f"out.{fmt}"), "--errors", str(tmp_path / f"err.{fmt}")]
+        assert main(["evaluate", "ip-asn", str(src), *args]) == 1
+    expected = _read_back(tmp_path / "out.csv")
+    assert len(expected) == 60 and sum(bool(r["error"]) for r in expected) == 6
+    errors = _read_back(tmp_path / "err.csv")
+    assert len(errors) == 6
+    for fmt in ("parquet", "xlsx"):
+        assert _read_back(tmp_path / f"out.{fmt}") == expected
+        assert _read_back(tmp_path / f"err.{fmt}") == errors
+        # and as records again: the same rows as the CSV output gives
+        again = read_records(tmp_path / f"out.{fmt}")
+        assert [{k: str(v) for k, v in r.items()} for r in again] == expected
+    # --format wins over the extension; an errors file of another extension is CSV
+    out, errors_file = tmp_path / "out.bin", tmp_path / "err.txt"
+    args = ["--format", "parquet", "-o", str(out), "--errors", str(errors_file)]
+    assert main(["evaluate", "ip-asn", str(src), *args]) == 1
+    assert pq.read_table(out).num_rows == 60
+    assert errors_file.read_bytes() == (tmp_path / "err.csv").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_binary_output_needs_a_file(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "ip-asn", str(sample_path()), "--format", fmt]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"asnmerit: error: --format {fmt} writes a binary file: give it with --output FILE\n",
+    )
+
+
+def test_excel_output_is_text_never_a_formula(tmp_path: Path) -> None:
+    rows = synthetic_agency(n=3, seed=3)
+    rows[0]["nama"] = '=HYPERLINK("http://example.invalid","klik")'
+    rows[1]["nama"] = "#N/A"
+    rows[2]["nama"] = "tab\there, bell\x07"
+    out = tmp_path / "out.xlsx"
+    assert main(["evaluate", "ip-asn", str(_write(tmp_path / "in.csv", rows)), "-o", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    names = [sheet.cell(row=i, column=3) for i in (2, 3, 4)]
+    assert [c.value for c in names] == [rows[0]["nama"], "#N/A", "tab\there, bell\ufffd"]
+    assert [c.data_type for c in names] == ["s", "s", "s"]
+
+
+def test_a_column_mapping_works_for_parquet_and_excel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = _export(tmp_path)
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("".join(f"{v}: {k}\n" for k, v in INDONESIAN.items()), encoding="utf-8")
+    expected = _whole_file(sample_path(), "csv")
+    for kind, convert in CONVERT.items():
+        table = convert(export, tmp_path / f"export.{kind}")
+        out = tmp_path / "out.csv"
+        args = ["evaluate", "ip-asn", str(table), "--columns", str(mapping), "-o", str(out)]
+        assert main(args) == 0
+        assert out.read_bytes() == expected
+        first = next(iter_records(table, {"NIP BARU": "nip"}))
+        assert first["nip"] == "197604212005112001"
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({"NIP": "nip", "NAMA LENGKAP": "nip"}), encoding="utf-8")
+        assert main(["evaluate", "ip-asn", str(table), "--columns", str(bad)]) == 2
+        assert "mapped column(s) not in the file: NIP" in capsys.readouterr().err
+        bad.write_text(json.dumps({"NIP BARU": "nama", "NAMA LENGKAP": "nama"}), encoding="utf-8")
+        assert main(["evaluate", "ip-asn", str(table), "--columns", str(bad)]) == 2
+        assert f"{table}: duplicate column(s) nama" in capsys.readouterr().err
+
+
+def test_a_parquet_file_of_many_row_groups_streams_in_chunks(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.csv", _bad_rows(n=5_000))
+    table = _as_parquet(src, tmp_path / "in.parquet", row_group_size=700)
+    assert pq.ParquetFile(table).metadata.num_row_groups == 8
+    sizes = [len(chunk) for chunk in iter_chunks(table, size=1_000)]
+    assert max(sizes) <= 1_000 and sum(sizes) == 5_000 and len(sizes) >= 5
+    out = tmp_path / "out.csv"
+    assert main(["evaluate", "ip-asn", str(table), "-o", str(out), "-q"]) == 1
+    assert out.read_bytes() == _whole_file(src, "csv")
+
+
+def test_parquet_output_is_written_in_row_groups(tmp_path: Path) -> None:
+    columns = ["row", "a", "b"]
+    with atomic_binary_writer(tmp_path / "out.parquet") as fh:
+        writer = ParquetRows(fh, columns, row_group=5_000)
+        writer.writerows({"row": i, "a": f"x{i}", "b": "" if i % 2 else i} for i in range(12_345))
+        writer.close()
+    meta = pq.ParquetFile(tmp_path / "out.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [5_000] * 2 + [2_345]
+    back = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert back[:2] == [{"row": 0, "a": "x0", "b": "0"}, {"row": 1, "a": "x1", "b": None}]
+
+
+def test_unreadable_parquet_and_excel_files_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refused(path: Path) -> str:
+        out = tmp_path / "out.csv"
+        assert main(["evaluate", "ip-asn", str(path), "-o", str(out)]) == 2
+        assert not out.exists()
+        err = capsys.readouterr().err
+        assert err.startswith(f"asnmerit: error: {path}: "), err
+        return err
+
+    assert "No such file or directory" in refused(tmp_path / "absent.parquet")
+    assert "No such file or directory" in refused(tmp_path / "absent.xlsx")
+    (tmp_path / "junk.parquet").write_bytes(b"not parquet at all")
+    assert "not a readable Parquet file: Parquet magic bytes not found" in refused(
+        tmp_path / "junk.parquet"
+    )
+    whole = _as_parquet(sample_path(), tmp_path / "whole.parquet").read_bytes()
+    (tmp_path / "cut.parquet").write_bytes(whole[: len(whole) // 2] + whole[-64:])
+    assert "not a readable Parquet file" in refused(tmp_path / "cut.parquet")
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    assert "not a readable Excel .xlsx file" in refused(tmp_path / "junk.xlsx")
+    openpyxl.Workbook().save(tmp_path / "empty.xlsx")
+    assert "the first sheet is empty (expected a header row)" in refused(tmp_path / "empty.xlsx")
+    twice = pa.Table.from_arrays([pa.array(["1"]), pa.array(["2"])], names=["nip", " nip"])
+    pq.write_table(twice, tmp_path / "twice.parquet")
+    assert "duplicate column(s) nip" in refused(tmp_path / "twice.parquet")
+    book = openpyxl.Workbook()
+    book.active.append(["nama", "NAMA"])
+    book.active.append(["a", "b"])
+    book.active["A1"] = "NAMA"
+    book.save(tmp_path / "twice.xlsx")
+    assert "duplicate column(s) NAMA" in refused(tmp_path / "twice.xlsx")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert "unknown record format .xls (save it as .xlsx)" in refused(tmp_path / "old.xls")
+
+
+def test_excel_cells_read_as_records(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None])  # a blank first row: the header is the first row with a name
+    sheet.append(["tanggal", "angka", None, "teks", "waktu"])
+    sheet.append([dt.date(2024, 5, 1), 2.5, None, "  ", dt.datetime(2024, 5, 1, 8, 30)])
+    sheet.append([None, None, None, None, None])  # an empty row is no record
+    sheet.append([None, 7, "catatan", True, None, "lebih"])
+    sheet.append(["=1+1"])  # a formula never computed by Excel has no value
+    book.save(tmp_path / "in.xlsx")
+    assert header(tmp_path / "in.xlsx") == ["tanggal", "angka", "(column 3)", "teks", "waktu"]
+    assert read_records(tmp_path / "in.xlsx") == [
+        {
+            "tanggal": dt.date(2024, 5, 1),
+            "angka": 2.5,
+            "teks": "  ",
+            "waktu": dt.datetime(2024, 5, 1, 8, 30),
+        },
+        {
+            "tanggal": "",
+            "angka": 7,
+            "(column 3)": "catatan",
+            "teks": True,
+            "waktu": "",
+            "(extra cells)": ["lebih"],
+        },
+    ]
+
+
+def test_parquet_values_read_as_given(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "n": pa.array([1, None], pa.int64()),
+            "d": pa.array([Decimal("22.50"), None], pa.decimal128(5, 2)),
+            "t": pa.array([dt.date(2024, 5, 1), None], pa.date32()),
+            "b": pa.array([False, None]),
+            "s": pa.array(["x", None]),
+        }
+    )
+    path = tmp_path / "in.parquet"
+    pq.write_table(table, path)
+    assert read_records(path) == [
+        {"n": 1, "d": Decimal("22.50"), "t": dt.date(2024, 5, 1), "b": False, "s": "x"},
+        {"n": "", "d": "", "t": "", "b": "", "s": ""},
+    ]
+    # an index that pandas stores as a column is no field of the records
+    pd = pytest.importorskip("pandas")
+    pd.DataFrame({"nip": ["1", "2", "3"]}).iloc[1:].set_index("nip", drop=False).rename_axis(
+        "idx"
+    ).to_parquet(path)
+    assert header(path) == ["nip"] and read_records(path) == [{"nip": "2"}, {"nip": "3"}]
+
+
+BLOCKED = """
+import sys
+sys.modules[sys.argv[1]] = None
+from asnmerit.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("blocked", "kind", "direction", "message"),
+    [
+        ("pyarrow", "parquet", "in", "reading a Parquet file needs pyarrow"),
+        ("pyarrow", "parquet", "out", "writing a Parquet file needs pyarrow"),
+        ("openpyxl", "xlsx", "in", "reading an Excel file needs openpyxl"),
+        ("openpyxl", "xlsx", "out", "writing an Excel file needs openpyxl"),
+    ],
+)
+def test_a_missing_optional_dependency_says_what_to_install(
+    blocked: str, kind: str, direction: str, message: str, tmp_path: Path
+) -> None:
+    src = (
+        CONVERT[kind](sample_path(), tmp_path / f"in.{kind}")
+        if direction == "in"
+        else sample_path()
+    )
+    out = tmp_path / ("out.csv" if direction == "in" else f"out.{kind}")
+    args = [blocked, "evaluate", "ip-asn", str(src), "-o", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED, *args], capture_output=True, text=True, check=False
+    )
+    extra = {"pyarrow": "parquet", "openpyxl": "excel"}[blocked]
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert done.stderr.endswith(f"which is not installed: pip install 'asnmerit[{extra}]'\n")
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_importing_asnmerit_imports_no_optional_dependency() -> None:
+    code = (
+        "import sys, asnmerit, asnmerit.cli, asnmerit.stream, asnmerit.tables\n"
+        "print(sorted(m for m in ('pyarrow', 'openpyxl') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
+
+
+@pytest.fixture(scope="module")
+def long_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file that takes a few seconds to score."""
+    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=30_000, seed=4))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
+def test_an_interrupted_write_leaves_no_file(fmt: str, long_csv: Path, tmp_path: Path) -> None:
+    out, errors = tmp_path / f"out.{fmt}", tmp_path / "errors.xlsx"
+    out.write_bytes(b"old")
+    args = ["evaluate", "ip-asn", str(long_csv), "-o", str(out), "--errors", str(errors)]
+    parent, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "asnmerit", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=child,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    os.close(child)
+    shown = b""
+    while b"\rrows: " not in shown:  # the second pass is writing
+        ready, _, _ = select.select([parent], [], [], 60)
+        assert ready, shown
+        shown += os.read(parent, 4096)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) != 0
+    os.close(parent)
+    assert b"scored:" in shown and b"rows: 30000," not in shown  # stopped half way
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
+        f"out.{fmt}"
+    ]

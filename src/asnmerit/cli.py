@@ -31,9 +31,17 @@ from .model import BAND_POLICIES, TIE_POLICIES, Criteria
 from .nextband import Plan, next_band
 from .partial import Partial, evaluate_partial
 from .rank import rank
-from .records import RecordsError, atomic_writer, read_records, to_csv, write_atomic
+from .records import (
+    RecordsError,
+    atomic_binary_writer,
+    atomic_writer,
+    read_records,
+    to_csv,
+    write_atomic,
+)
 from .show import describe_criteria, render_criteria
 from .stream import evaluate_file, read_column_map
+from .tables import BINARY, FORMATS, format_of
 from .verify import ResultsError, read_results, results_versions, verify
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -196,18 +204,24 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
+    fmt = args.format or format_of(args.output)
+    if fmt in BINARY and not args.output:
+        raise UsageError(f"--format {fmt} writes a binary file: give it with --output FILE")
+    errors_fmt = format_of(args.errors)
+    errors_fmt = errors_fmt if errors_fmt in BINARY else "csv"  # a table: CSV but by extension
     try:
         columns = read_column_map(args.columns) if args.columns else None
         with contextlib.ExitStack() as stack:
-            out = _atomic(stack, args.output) if args.output else sys.stdout
-            errors = _atomic(stack, args.errors) if args.errors else None
+            out = _atomic(stack, args.output, fmt in BINARY) if args.output else sys.stdout
+            errors = _atomic(stack, args.errors, errors_fmt in BINARY) if args.errors else None
             counts = evaluate_file(
                 criteria,
                 args.file,
                 out,
-                format=args.format,
+                format=fmt,
                 lang=args.lang,
                 errors=errors,
+                errors_format=errors_fmt,
                 columns=columns,
                 band_policy=args.band_policy,
                 progress=None if args.quiet or not sys.stderr.isatty() else sys.stderr,
@@ -219,10 +233,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return _counted(counts.rows, counts.errors)
 
 
-def _atomic(stack: contextlib.ExitStack[Any], path: str) -> IO[str]:
+def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -> IO[Any]:
     """A file that replaces ``path`` when ``stack`` closes without an error."""
+    opener = atomic_binary_writer if binary else atomic_writer
     try:
-        fh: IO[str] = stack.enter_context(atomic_writer(path))
+        fh: IO[Any] = stack.enter_context(opener(path))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return fh
@@ -540,7 +555,8 @@ def build_parser() -> argparse.ArgumentParser:
     def records_in_out(p: argparse.ArgumentParser) -> None:
         scheme(p)
         p.add_argument(
-            "file", help="records: .csv (header row), .json or .yaml (a list of records)"
+            "file",
+            help="records: .csv, .parquet or .xlsx (header row), .json or .yaml (a list of records)",
         )
         p.add_argument(
             "-o",
@@ -550,20 +566,29 @@ def build_parser() -> argparse.ArgumentParser:
         )
         policy(p)
 
-    p = add("evaluate", "score every record of a CSV / JSON / YAML file", json=False)
+    p = add(
+        "evaluate",
+        "score every record of a CSV / Parquet / Excel (.xlsx) / JSON / YAML file",
+        json=False,
+    )
     records_in_out(p)
     p.add_argument(
-        "--format", choices=("csv", "json"), default="csv", help="output format (default csv)"
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the --output extension, else csv); "
+        "parquet and xlsx need --output",
     )
     p.add_argument(
         "--errors",
         metavar="FILE",
-        help="also write each issue of every refused row here (CSV, atomically)",
+        help="also write each issue of every refused row here, atomically "
+        "(.parquet or .xlsx by its extension, else CSV)",
     )
     p.add_argument(
         "--columns",
         metavar="MAPPING",
-        help="a YAML or JSON file {header in the CSV: field name} renaming the columns",
+        help="a YAML or JSON file {header in the file: field name} renaming the columns "
+        "of a CSV, Parquet or Excel file",
     )
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line (the final counts stay)"

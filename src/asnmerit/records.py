@@ -1,22 +1,30 @@
-"""Reading subject records from CSV, JSON or YAML files, and writing results.
+"""Reading subject records from CSV, Parquet, Excel (.xlsx), JSON or YAML files, and
+writing files atomically.
 
 Rows are numbered from 1 (the first record; in a CSV, the line after the header).
 Reading never drops a record: a malformed one is still yielded, and the evaluator
-reports what is wrong with it.
+reports what is wrong with it. The tabular files (CSV, Parquet, Excel) are read as
+streams of chunks, their headers renamed by an optional column mapping; Parquet and
+Excel need the optional ``pyarrow`` and ``openpyxl`` (imported only when such a file is
+read).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import errno
+import importlib
 import io
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from .errors import AsnmeritError
@@ -31,11 +39,21 @@ class RecordsError(AsnmeritError):
     """A file of subject records cannot be read at all."""
 
 
+CHUNK_ROWS = 8192
+"""Records per chunk when a file is read as a stream."""
+
+TABULAR = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "Excel"}
+"""The extensions of files with a header row (which a column mapping can rename)."""
+
+_EXTRAS = {"pyarrow": "parquet", "openpyxl": "excel"}
+
+
 def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """All records of a CSV, JSON (a list of objects) or YAML (a list of mappings) file."""
+    """All records of a CSV, Parquet, Excel (.xlsx), JSON (a list of objects) or YAML (a
+    list of mappings) file."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix == ".csv":
+    if suffix in TABULAR:
         return list(iter_records(p))
     try:
         raw = p.read_bytes()
@@ -58,39 +76,98 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         if doc is None or problems:
             raise RecordsError("\n".join(str(x) for x in problems))
         return _as_records(doc.data, str(p))
-    raise RecordsError(f"{p}: unknown record format {suffix or '(none)'}; use .csv, .json or .yaml")
+    hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
+    raise RecordsError(
+        f"{p}: unknown record format {suffix or '(none)'}{hint}; "
+        "use .csv, .parquet, .xlsx, .json or .yaml"
+    )
 
 
 def iter_records(
     path: str | os.PathLike[str], columns: Mapping[str, str] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The records of a file one at a time. A CSV file is read as a stream (memory does not
-    grow with its length), its header renamed by ``columns`` (``{header: field}``); JSON
-    and YAML files are read whole. The checks are those of :func:`read_records`."""
+    """The records of a file one at a time: those of :func:`iter_chunks`."""
+    return itertools.chain.from_iterable(iter_chunks(path, columns))
+
+
+def iter_chunks(
+    path: str | os.PathLike[str],
+    columns: Mapping[str, str] | None = None,
+    size: int = CHUNK_ROWS,
+) -> Iterator[list[dict[str, Any]]]:
+    """The records of a file in lists of at most ``size``. A CSV, Parquet or Excel file is
+    read as a stream (memory does not grow with its length), its header renamed by
+    ``columns`` (``{header: field}``); JSON and YAML files are read whole. The checks are
+    those of :func:`read_records`; a problem found while reading raises
+    :class:`RecordsError` when the chunk it is in is reached."""
     p = Path(path)
-    if p.suffix.lower() != ".csv":
-        if columns:
-            raise RecordsError(f"{p}: a column mapping applies to CSV files only")
-        yield from read_records(p)
+    kind = TABULAR.get(p.suffix.lower())
+    if kind == "Parquet":
+        yield from _parquet_chunks(p, columns or {}, size)
         return
+    if kind is None:
+        if columns:
+            raise RecordsError(f"{p}: {_MAPPING_ONLY}")
+        yield from batched(read_records(p), size)
+        return
+    rows = _csv_records(p, columns or {}) if kind == "CSV" else _xlsx_records(p, columns or {})
+    yield from batched(rows, size)
+
+
+_MAPPING_ONLY = "a column mapping applies to files with a header row (.csv, .parquet, .xlsx) only"
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last one shorter; none for no items)."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _csv_records(p: Path, columns: Mapping[str, str]) -> Iterator[dict[str, Any]]:
     with _csv_reader(p) as reader:
-        names = _header(reader, columns or {}, str(p))
+        names = _header(reader, columns, str(p))
         if names is None:
             return
-        unnamed = {n for n in names if n.startswith("(column ")}
         for row in reader:
-            if not row:
-                continue  # a blank line is not a record
-            record: dict[str, Any] = {
-                n: v
-                for n, v in zip(names, row, strict=False)
-                if not (n in unnamed and not v.strip())
-            }
-            if len(row) > len(names):
-                extra = [v for v in row[len(names) :] if v.strip()]
-                if extra:
-                    record["(extra cells)"] = extra
-            yield record
+            if row:  # a blank line is not a record
+                yield _record(names, row)
+
+
+def _record(names: list[str], cells: Sequence[Any]) -> dict[str, Any]:
+    """A row of cells under ``names``: a value under a column without a name is kept (as
+    the unknown field ``(column N)``, a blank there is ignored), and so are non-blank
+    cells beyond the header (as ``(extra cells)``)."""
+    record = {
+        n: v
+        for n, v in zip(names, cells, strict=False)
+        if not (n.startswith("(column ") and _blank(v))
+    }
+    if len(cells) > len(names):
+        extra = [v for v in cells[len(names) :] if not _blank(v)]
+        if extra:
+            record["(extra cells)"] = extra
+    return record
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def header(path: str | os.PathLike[str], columns: Mapping[str, str] | None = None) -> list[str]:
+    """The column names of a CSV, Parquet or Excel file as its records use them (see
+    :func:`csv_header`)."""
+    p = Path(path)
+    kind = TABULAR.get(p.suffix.lower())
+    if kind == "Parquet":
+        with _parquet_file(p) as pf:
+            return _parquet_names(pf, columns or {}, p)[0]
+    if kind == "Excel":
+        with _xlsx_rows(p) as rows:
+            return _xlsx_header(rows, columns or {}, p)
+    if kind is None:
+        raise RecordsError(f"{p}: {_MAPPING_ONLY}")
+    return csv_header(p, columns)
 
 
 def csv_header(path: str | os.PathLike[str], columns: Mapping[str, str] | None = None) -> list[str]:
@@ -122,11 +199,16 @@ def _csv_reader(p: Path) -> Iterator[Iterator[list[str]]]:
 
 
 def _header(
-    reader: Iterator[list[str]], columns: Mapping[str, str], source: str
+    reader: Iterator[Sequence[Any]], columns: Mapping[str, str], source: str
 ) -> list[str] | None:
-    header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    """The names of the first row that is not blank (``None`` when there is none)."""
+    header = next((row for row in reader if not all(_blank(cell) for cell in row)), None)
     if header is None:
         return None
+    return _names(["" if cell is None else str(cell) for cell in header], columns, source)
+
+
+def _names(header: list[str], columns: Mapping[str, str], source: str) -> list[str]:
     # A column without a name (a trailing comma) gets one, so a value under it is
     # reported as an unknown field rather than lost; a blank cell there is ignored.
     names = [h.strip() or f"(column {i})" for i, h in enumerate(header, start=1)]
@@ -135,6 +217,121 @@ def _header(
     if dupes:
         raise RecordsError(f"{source}: duplicate column(s) {', '.join(dupes)}")
     return names
+
+
+def optional(module: str, purpose: str) -> ModuleType:
+    """The optional dependency ``module`` (``pyarrow`` or ``openpyxl``), or a
+    :class:`RecordsError` that says how to install it; ``purpose``: what needs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        top = module.partition(".")[0]
+        raise RecordsError(
+            f"{purpose} needs {top}, which is not installed: pip install 'asnmerit[{_EXTRAS[top]}]'"
+        ) from None
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _parquet_file(p: Path) -> Iterator[Any]:
+    """``p`` opened with ``pyarrow.parquet.ParquetFile``; a file that cannot be read (while
+    opening or later, in the ``with`` block) raises :class:`RecordsError`."""
+    pa = optional("pyarrow", f"{p}: reading a Parquet file")
+    pq = optional("pyarrow.parquet", f"{p}: reading a Parquet file")
+    try:
+        fh = open(p, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise RecordsError(f"{p}: {exc.strerror or exc}") from None
+    try:
+        yield pq.ParquetFile(fh)
+    except RecordsError:
+        raise
+    except (OSError, ValueError, pa.ArrowException) as exc:  # ArrowInvalid, ...
+        raise RecordsError(f"{p}: not a readable Parquet file: {exc}") from None
+    finally:
+        fh.close()
+
+
+def _parquet_names(pf: Any, columns: Mapping[str, str], p: Path) -> tuple[list[str], list[int]]:
+    """The column names of a Parquet file (renamed by ``columns``) and their positions,
+    leaving out the index that pandas stores as columns (``__index_level_0__``)."""
+    schema = pf.schema_arrow
+    index = {
+        c for c in (schema.pandas_metadata or {}).get("index_columns", ()) if isinstance(c, str)
+    }
+    keep = [i for i, name in enumerate(schema.names) if name not in index]
+    return _names([schema.names[i] for i in keep], columns, str(p)), keep
+
+
+def _parquet_chunks(
+    p: Path, columns: Mapping[str, str], size: int
+) -> Iterator[list[dict[str, Any]]]:
+    with _parquet_file(p) as pf:
+        names, keep = _parquet_names(pf, columns, p)
+        for batch in pf.iter_batches(batch_size=size, use_pandas_metadata=False):
+            cells = [
+                ["" if v is None else v for v in batch.column(i).to_pylist()] for i in keep
+            ]  # a null is a blank cell
+            yield [_record(names, row) for row in zip(*cells, strict=True)]
+
+
+# -- Excel -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _xlsx_rows(p: Path) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """The rows of the first sheet of ``p`` as tuples of values, read as a stream; a file
+    that cannot be read (while opening or later, in the ``with`` block) raises
+    :class:`RecordsError`."""
+    openpyxl = optional("openpyxl", f"{p}: reading an Excel file")
+    try:
+        fh = open(p, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise RecordsError(f"{p}: {exc.strerror or exc}") from None
+    book = None
+    try:
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # read every row, whatever size the file declares
+        yield (_cells(row) for row in sheet.iter_rows(values_only=True))
+    except RecordsError:
+        raise
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, XML errors, ...
+        raise RecordsError(f"{p}: not a readable Excel .xlsx file: {exc}") from None
+    finally:
+        if book is not None:
+            book.close()
+        fh.close()
+
+
+def _xlsx_header(rows: Iterator[tuple[Any, ...]], columns: Mapping[str, str], p: Path) -> list[str]:
+    names = _header(rows, columns, str(p))
+    if names is None:
+        raise RecordsError(f"{p}: the first sheet is empty (expected a header row)")
+    return names
+
+
+def _cells(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An Excel row as record values: an empty cell is blank; a date cell (a time of
+    midnight: Excel has no dates without a time) is a date."""
+    return tuple(
+        v.date()
+        if isinstance(v, dt.datetime) and v.time() == dt.time() and v.tzinfo is None
+        else ("" if v is None else v)
+        for v in row
+    )
+
+
+def _xlsx_records(p: Path, columns: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+    with _xlsx_rows(p) as rows:
+        names = _xlsx_header(rows, columns, p)
+        width = len(names)
+        for row in rows:
+            if not all(_blank(c) for c in row):  # an empty row is not a record
+                # a row ends at its last cell with a value: the cells after it are blank
+                yield _record(names, (*row, *[""] * (width - len(row))))
 
 
 def _first_bad_byte(p: Path) -> str:
@@ -193,22 +390,36 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     """A text file (UTF-8) that replaces ``path`` when the ``with`` block ends without an
     exception; until then (and after a failure or an interrupt) ``path`` is untouched, and
     no temporary file is left. The file keeps the permissions it had."""
+    with _atomic_file(path, binary=False) as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` as :func:`atomic_writer` does."""
+    with _atomic_file(path, binary=True) as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def _atomic_file(path: str | os.PathLike[str], binary: bool) -> Iterator[IO[Any]]:
     target = Path(os.path.realpath(path))  # through a symlink, to the file it names
     if target.exists() and not target.is_file():
         raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
     try:
-        mode = target.stat().st_mode & 0o777
+        perms = target.stat().st_mode & 0o777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o666 & ~umask
+        perms = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        mode, encoding, newline = ("wb", None, None) if binary else ("w", "utf-8", "")
+        with open(fd, mode, encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, perms)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

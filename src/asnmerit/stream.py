@@ -1,15 +1,16 @@
-"""Scoring a records file of any length: read, score and write one row at a time.
+"""Scoring a records file of any length: read in chunks, score and write one row at a time.
 
-A CSV file is read twice as a stream: a first pass checks the whole file (so a broken
-file writes nothing), counts its rows, and collects the values of ``unique`` identifiers
-(the only memory that grows with the file); the second pass scores each row and writes
-it out at once. JSON and YAML files are read whole, then scored the same way. The output
-is byte for byte what scoring the whole list at once gives.
+A CSV, Parquet or Excel file is read twice as a stream: a first pass checks the whole
+file (so a broken file writes nothing), counts its rows, and collects the values of
+``unique`` identifiers (the only memory that grows with the file); the second pass scores
+each row and writes it out at once, as CSV, JSON, Parquet or Excel. JSON and YAML files
+are read whole, then scored the same way. The output is byte for byte what scoring the
+whole list at once gives.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,7 +26,8 @@ from .evaluate import json_value
 from .inputs import Shared, duplicates, requirements
 from .model import BandPolicy, Criteria
 from .parse import parse_yaml
-from .records import RecordsError, csv_header, csv_writer, iter_records, read_records
+from .records import CHUNK_ROWS, TABULAR, RecordsError, batched, header, iter_chunks, read_records
+from .tables import JsonList, RowWriter, table_writer
 
 
 class ColumnsError(RecordsError):
@@ -131,21 +133,6 @@ def _json_item(r: RowResult) -> dict[str, Any]:
     return {"row": r.row, **json_value(r.identifiers), "error": error_issues(r.error)}
 
 
-class _JsonList:
-    """A JSON list written item by item, as ``json.dumps(items, indent=2)`` would."""
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out, self.first = out, True
-
-    def writerow(self, item: Any) -> None:
-        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        self.out.write(("[\n  " if self.first else ",\n  ") + text)
-        self.first = False
-
-    def close(self) -> None:
-        self.out.write("[]\n" if self.first else "\n]\n")
-
-
 # -- progress ----------------------------------------------------------------------------------
 
 
@@ -184,15 +171,13 @@ class _Scan:
 
 def _passes(
     path: str | os.PathLike[str], columns: Mapping[str, str] | None
-) -> Callable[[], Iterator[dict[str, Any]]]:
-    """A way to read the records from the start again: a CSV file streams each time,
-    another file is read once and kept."""
-    if _is_csv(path):
-        return lambda: iter_records(path, columns)
-    if columns:
-        raise ColumnsError(f"{path}: a column mapping applies to CSV files only")
+) -> Callable[[], Iterator[list[dict[str, Any]]]]:
+    """A way to read the records from the start again, in chunks: a CSV, Parquet or Excel
+    file streams each time (renamed by ``columns``), another file is read once and kept."""
+    if Path(path).suffix.lower() in TABULAR:
+        return lambda: iter_chunks(path, columns)
     records = read_records(path)
-    return lambda: iter(records)
+    return lambda: batched(records, CHUNK_ROWS)
 
 
 def _scan(criteria: Criteria, records: Iterator[dict[str, Any]]) -> _Scan:
@@ -219,38 +204,45 @@ def _scan(criteria: Criteria, records: Iterator[dict[str, Any]]) -> _Scan:
 def evaluate_file(
     criteria: Criteria,
     path: str | os.PathLike[str],
-    out: IO[str],
+    out: IO[Any],
     *,
     format: str = "csv",
     lang: str = "id",
-    errors: IO[str] | None = None,
+    errors: IO[Any] | None = None,
+    errors_format: str = "csv",
     columns: Mapping[str, str] | None = None,
     band_policy: BandPolicy | None = None,
     progress: IO[str] | None = None,
 ) -> Counts:
-    """Score every record of ``path`` and write the rows to ``out`` as ``format`` (csv or
-    json) as they are scored; every issue of a refused row also goes to ``errors`` (CSV:
-    row, identifiers, field, expected, got). ``columns`` renames CSV headers to fields
-    (checked by :func:`check_columns` first). ``progress``: a terminal to draw a progress
-    line on. Raises :class:`RecordsError` (before writing anything) for an unreadable file."""
-    records = _passes(path, columns)
-    if columns is not None:
-        csv_header(path, columns)  # no two columns renamed to one field
-        check_columns(criteria, csv_header(path), columns)
-    scan = _scan(criteria, records())
-    writer: Any
+    """Score every record of ``path`` (CSV, Parquet, Excel, JSON or YAML) and write the rows
+    to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
+    as they are scored; every issue of a refused row also goes to ``errors`` as
+    ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
+    ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
+    :func:`check_columns` first). ``progress``: a terminal to draw a progress line on.
+    Raises :class:`RecordsError` (before writing anything) for an unreadable file."""
+    if columns is not None:  # only for a file with a header row
+        header(path, columns)  # no two columns renamed to one field
+        check_columns(criteria, header(path), columns)
+    chunks = _passes(path, columns)
+    scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
+    writer: RowWriter | JsonList
     if format == "json":
-        writer = _JsonList(out)
+        writer = JsonList(out)
     else:
         fields = ["score", "band", "band_label", "eligible"]
         parts = [c.id for c in criteria.score.children]
-        writer = csv_writer(out, ["row", *scan.identifiers, *fields, *parts, "warnings", "error"])
+        columns_out = ["row", *scan.identifiers, *fields, *parts, "warnings", "error"]
+        writer = table_writer(out, format, columns_out)
     issues = None
     if errors is not None:
-        issues = csv_writer(errors, ["row", *scan.identifiers, "field", "expected", "got"])
+        issues = table_writer(
+            errors, errors_format, ["row", *scan.identifiers, "field", "expected", "got"]
+        )
     bar = Progress(progress, scan.rows) if progress is not None else None
     rows = failed = 0
-    for r in score_records(criteria, records(), scan.shared, band_policy=band_policy):
+    records = itertools.chain.from_iterable(chunks())
+    for r in score_records(criteria, records, scan.shared, band_policy=band_policy):
         rows += 1
         writer.writerow(_json_item(r) if format == "json" else result_row(r, lang))
         if not r.ok:
@@ -260,12 +252,9 @@ def evaluate_file(
                 issues.writerows({**ids, **issue} for issue in error_issues(r.error))
         if bar is not None:
             bar.update(rows, rows - failed, failed)
-    if isinstance(writer, _JsonList):
-        writer.close()
+    writer.close()
+    if issues is not None:
+        issues.close()
     if bar is not None:
         bar.close()
     return Counts(rows, rows - failed, failed)
-
-
-def _is_csv(path: str | os.PathLike[str]) -> bool:
-    return Path(path).suffix.lower() == ".csv"
