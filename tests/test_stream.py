@@ -22,7 +22,7 @@ import pytest
 
 import asnmerit
 from asnmerit import decimals as D
-from asnmerit.batch import evaluate_records
+from asnmerit.batch import evaluate_records, score_records
 from asnmerit.cli import main
 from asnmerit.demo import COLUMNS, sample_path, synthetic_agency
 from asnmerit.evaluate import json_value
@@ -388,12 +388,12 @@ def _on_a_terminal(*args: str) -> str:
 
 
 def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.csv", synthetic_agency(n=15_000, seed=2))  # about 1.5 s
+    src = _write(tmp_path / "in.csv", synthetic_agency(n=60_000, seed=2))  # about 2.5 s
     shown = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "a.csv"))
-    assert "\rrows: " in shown and "/15000 scored: " in shown
-    assert shown.endswith("\r\x1b[K" + "rows: 15000, scored: 15000, errors: 0\r\n")
+    assert "\rrows: " in shown and "/60000 scored: " in shown
+    assert shown.endswith("\r\x1b[K" + "rows: 60000, scored: 60000, errors: 0\r\n")
     quiet = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "b.csv"), "-q")
-    assert quiet == "rows: 15000, scored: 15000, errors: 0\r\n"
+    assert quiet == "rows: 60000, scored: 60000, errors: 0\r\n"
     # not a terminal: the counts only
     piped = subprocess.run(
         [sys.executable, "-m", "asnmerit", "evaluate", "ip-asn", str(src)],
@@ -401,7 +401,7 @@ def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert piped.returncode == 0 and piped.stderr == "rows: 15000, scored: 15000, errors: 0\n"
+    assert piped.returncode == 0 and piped.stderr == "rows: 60000, scored: 60000, errors: 0\n"
 
 
 # -- Parquet and Excel -------------------------------------------------------------------------
@@ -733,7 +733,7 @@ def test_importing_asnmerit_imports_no_optional_dependency() -> None:
 @pytest.fixture(scope="module")
 def long_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A file that takes a few seconds to score."""
-    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=30_000, seed=4))
+    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=100_000, seed=4))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
@@ -757,7 +757,27 @@ def test_an_interrupted_write_leaves_no_file(fmt: str, long_csv: Path, tmp_path:
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) != 0
     os.close(parent)
-    assert b"scored:" in shown and b"rows: 30000," not in shown  # stopped half way
+    assert b"scored:" in shown and b"rows: 100000," not in shown  # stopped half way
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
         f"out.{fmt}"
     ]
+
+
+def test_reused_results_equal_rows_scored_one_by_one() -> None:
+    """Rows that repeat a profile take its result: the same as scoring each row itself,
+    row numbers, identifiers, duplicates and refused NIPs included."""
+    rows = [dict(r) for r in synthetic_agency(n=400, seed=9)]
+    for k in range(0, 400, 9):
+        rows[k]["predikat_kinerja"] = "bagus"
+    for k in range(5, 400, 31):
+        rows[k]["nip"] = "12345"
+    rows[7]["nip"] = rows[8]["nip"]
+    once = list(score_records(IP, rows, duplicates(IP, rows), reuse=0))
+    reused = list(score_records(IP, rows, duplicates(IP, rows), reuse=16))
+    assert len(once) == len(reused) == 400
+    for a, b in zip(once, reused, strict=True):
+        assert (a.row, a.identifiers, a.ok) == (b.row, b.identifiers, b.ok)
+        if a.ok:
+            assert a.evaluation.to_dict() == b.evaluation.to_dict()
+        else:
+            assert str(a.error) == str(b.error)

@@ -57,13 +57,57 @@ def score_records(
     shared: Shared,
     *,
     band_policy: BandPolicy | None = None,
+    reuse: int = 4096,
 ) -> Iterator[RowResult]:
     """Score each record as it comes (rows numbered from 1), refusing the rows of
     ``shared`` (from :func:`~asnmerit.inputs.duplicates` over the same records): a stream of the rows
-    :func:`evaluate_records` gives."""
+    :func:`evaluate_records` gives. A record whose input cells are those of a recent one
+    (of the last ``reuse`` distinct ones) takes its result, with its own row and
+    identifiers: a population of a few thousand distinct profiles is scored that often."""
+    seen: dict[tuple[Any, ...], Evaluation | AsnmeritError] = {}
     for row, record in enumerate(records, start=1):
         clash = clash_issues(record, shared.get(row - 1, []))
-        yield score_row(criteria, row, record, clash, band_policy=band_policy)
+        profile = None if clash or not reuse else _profile(criteria, record)
+        key, ids = profile if profile is not None else (None, {})
+        hit = seen.get(key) if key is not None else None
+        if hit is None:
+            result = score_row(criteria, row, record, clash, band_policy=band_policy)
+            if key is not None:
+                if len(seen) >= reuse:
+                    seen.clear()
+                seen[key] = result.evaluation or result.error  # type: ignore[assignment]
+            yield result
+            continue
+        if isinstance(hit, Evaluation):
+            yield RowResult(row, ids, evaluation=attrs.evolve(hit, identifiers=ids))
+        else:
+            yield RowResult(row, ids, error=hit.at_row(row) if isinstance(hit, InputError) else hit)
+
+
+def _profile(criteria: Criteria, record: Any) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """What a record's result depends on when its identifiers are all accepted (its other
+    cells, by field, type and value), and its identifiers (``None``: do not reuse)."""
+    if not isinstance(record, Mapping):
+        return None
+    key: list[Any] = []
+    ids: dict[str, Any] = {}
+    for field, value in record.items():
+        ident = criteria.identifiers.get(field)
+        if ident is None:
+            key.append(
+                (field, type(value), str(value) if isinstance(value, Decimal | float) else value)
+            )
+            continue
+        try:
+            ids[field] = identifier_value(ident, value)
+        except BadValue:
+            return None  # its issue is part of the row's error
+    profile = tuple(key)
+    try:
+        hash(profile)
+    except TypeError:  # an unhashable cell (a list): score the row itself
+        return None
+    return profile, ids
 
 
 def score_row(

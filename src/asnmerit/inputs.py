@@ -294,15 +294,16 @@ def nip(value: Any) -> str:
         raise BadValue(_NIP_SHAPE)
     if isinstance(value, int):
         text = str(value)
+        plain = False
     elif isinstance(value, float | Decimal):
         raise BadValue(_NIP_AS_TEXT)
     elif isinstance(value, str):
         text = value.strip()
-        if not _is_18_digits(text) and _NUMBER_FORM.match(text):
+        if not (plain := _is_18_digits(text)) and _NUMBER_FORM.match(text):
             raise BadValue(_NIP_AS_TEXT)
     else:
         raise BadValue(_NIP_SHAPE)
-    if _is_18_digits(text):  # the usual form: no pattern to match
+    if plain:  # the usual form: no pattern to match
         born, appointed, sex, seq = text[:8], text[8:14], text[14], text[15:]
     else:
         match = _NIP.match(text)
