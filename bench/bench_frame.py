@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -35,10 +34,9 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
-from bench_scalar import best_of, command  # beside this script: the start-up timings
+from bench_scalar import startup  # beside this script: the start-up timings
 
 import asnmerit
-from asnmerit.catalog import criteria_files
 from asnmerit.demo import synthetic_agency
 
 # The IP ASN 2019 rules, written out by hand as an analyst would (criteria/ip-asn/2019.yaml).
@@ -156,17 +154,7 @@ def main() -> None:
         assert [Decimal(str(s)) for s in scores[:1000]] == list(full["score"][:1000])
 
     print("(e) start-up")
-    base = command([sys.executable, "-c", "pass"])
-    imp = command([sys.executable, "-c", "import asnmerit"])
-    frame = command([sys.executable, "-c", "import asnmerit.frame"])
-    cli = command([sys.executable, "-m", "asnmerit", "--help"])
-    print(f"  python -c pass              {base * 1000:7.1f} ms")
-    print(f"  import asnmerit             {imp * 1000:7.1f} ms ({imp / base:.1f}x python -c pass)")
-    print(f"  import asnmerit.frame       {frame * 1000:7.1f} ms (numpy too)")
-    print(f"  asnmerit --help             {cli * 1000:7.1f} ms ({cli / base:.1f}x python -c pass)")
-    files = criteria_files()
-    load_all = best_of(5, lambda: [asnmerit.load(p) for p in files])
-    print(f"  load + validate {len(files)} bundled files: {load_all * 1000:.1f} ms")
+    startup(indent="  ")
 
 
 if __name__ == "__main__":

@@ -33,18 +33,29 @@ def command(args: list[str]) -> float:
     return best_of(7, lambda: subprocess.run(args, check=True, capture_output=True))
 
 
-def main() -> None:
-    print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+def startup(indent: str = "") -> None:
+    """Print the start-up figures: ``import asnmerit`` (and its table engine) and
+    ``asnmerit --help`` against ``python -c pass``, and loading every bundled file."""
     base = command([sys.executable, "-c", "pass"])
     imp = command([sys.executable, "-c", "import asnmerit"])
+    frame = command([sys.executable, "-c", "import asnmerit.frame"])
     cli = command([sys.executable, "-m", "asnmerit", "--help"])
-    print(f"python -c pass          {base * 1000:7.1f} ms")
-    print(f"import asnmerit         {imp * 1000:7.1f} ms  ({imp / base:.1f}x python -c pass)")
-    print(f"asnmerit --help         {cli * 1000:7.1f} ms  ({cli / base:.1f}x python -c pass)")
-
+    print(f"{indent}python -c pass          {base * 1000:7.1f} ms")
+    print(
+        f"{indent}import asnmerit         {imp * 1000:7.1f} ms  ({imp / base:.1f}x python -c pass)"
+    )
+    print(f"{indent}import asnmerit.frame   {frame * 1000:7.1f} ms  (numpy too)")
+    print(
+        f"{indent}asnmerit --help         {cli * 1000:7.1f} ms  ({cli / base:.1f}x python -c pass)"
+    )
     files = criteria_files()
     load_all = best_of(5, lambda: [asnmerit.load(p) for p in files])
-    print(f"load + validate {len(files)} bundled file(s): {load_all * 1000:.1f} ms")
+    print(f"{indent}load + validate {len(files)} bundled file(s): {load_all * 1000:.1f} ms")
+
+
+def main() -> None:
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    startup()
 
     ip = asnmerit.get("ip-asn")
     rows = synthetic_agency(n=20_000, seed=7)

@@ -360,8 +360,8 @@ def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
     assert big < 200, big
 
 
-def _on_a_terminal(*args: str) -> str:
-    """What ``asnmerit`` writes to standard error when that is a terminal."""
+def _spawn_on_a_terminal(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """``asnmerit *args`` with its standard error on a new terminal, and that terminal."""
     parent, child = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "asnmerit", *args],
@@ -370,6 +370,12 @@ def _on_a_terminal(*args: str) -> str:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     os.close(child)
+    return proc, parent
+
+
+def _on_a_terminal(*args: str) -> str:
+    """What ``asnmerit`` writes to standard error when that is a terminal."""
+    proc, parent = _spawn_on_a_terminal(*args)
     chunks = []
     while True:
         ready, _, _ = select.select([parent], [], [], 60)
@@ -741,14 +747,7 @@ def test_an_interrupted_write_leaves_no_file(fmt: str, long_csv: Path, tmp_path:
     out, errors = tmp_path / f"out.{fmt}", tmp_path / "errors.xlsx"
     out.write_bytes(b"old")
     args = ["evaluate", "ip-asn", str(long_csv), "-o", str(out), "--errors", str(errors)]
-    parent, child = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "asnmerit", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=child,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    os.close(child)
+    proc, parent = _spawn_on_a_terminal(*args)
     shown = b""
     while b"\rrows: " not in shown:  # the second pass is writing
         ready, _, _ = select.select([parent], [], [], 60)
