@@ -122,13 +122,13 @@ def _score(
     for k, column in enumerate(inputs):
         name = criteria.fields[column]
         given[name] = given.get(name, 0) + 1
-        codes, bad = _encode(criteria, name, raw[column][1])
+        values, index, bad = _encode(criteria, name, raw[column][1])
         refused |= bad[at[:, k]]
-        encoded.setdefault(name, Encoded(codes.index[at[:, k]], codes.table))
+        encoded.setdefault(name, Encoded(index[at[:, k]], values))
     for name, inp in criteria.inputs.items():
         if name not in encoded:  # not a column: missing in every row, or its default
-            values = () if inp.default is None else (inp.default,)
-            encoded[name] = Encoded(np.full(len(combos), len(values) - 1, np.int64), values)
+            default = [] if inp.default is None else [inp.default]
+            encoded[name] = Encoded(np.full(len(combos), len(default) - 1, np.int64), default)
     if any(n > 1 for n in given.values()):
         refused[:] = True  # two columns give one input: the scalar engine says so
     outcome = compile_plan(criteria, band_policy).run(encoded, len(combos))
@@ -197,7 +197,7 @@ class _Table:
         return self._index[key]
 
 
-def _encode(criteria: Criteria, name: str, uniques: Sequence[Any]) -> tuple[_Column, Any]:
+def _encode(criteria: Criteria, name: str, uniques: Sequence[Any]) -> tuple[list[Any], Codes, Any]:
     """The normalised values of one column's distinct cells (the last entry: a null
     cell), each cell's code among them (``-1``: no value), and which cells are refused."""
     inp = criteria.inputs[name]
@@ -213,7 +213,7 @@ def _encode(criteria: Criteria, name: str, uniques: Sequence[Any]) -> tuple[_Col
             index[k] = values.add(coerce(inp, cell))
         except BadValue:
             bad[k] = True
-    return _Column("code", values.values, index), bad
+    return values.values, index, bad
 
 
 def _cell(uniques: Sequence[Any], code: int) -> Any:
