@@ -225,12 +225,18 @@ def _export(tmp_path: Path) -> Path:
     return _write(tmp_path / "export.csv", rows, [INDONESIAN.get(c, c) for c in COLUMNS])
 
 
+def _mapping(tmp_path: Path) -> Path:
+    """A column mapping file from the Indonesian headers of :func:`_export` to fields."""
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("".join(f"{v}: {k}\n" for k, v in INDONESIAN.items()), encoding="utf-8")
+    return mapping
+
+
 def test_a_column_mapping_gives_the_same_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     src = _export(tmp_path)
-    mapping = tmp_path / "columns.yaml"
-    mapping.write_text("".join(f"{v}: {k}\n" for k, v in INDONESIAN.items()), encoding="utf-8")
+    mapping = _mapping(tmp_path)
     out = tmp_path / "out.csv"
     assert main(["evaluate", "ip-asn", str(src), "--columns", str(mapping), "-o", str(out)]) == 0
     assert out.read_bytes() == _whole_file(sample_path(), "csv")
@@ -557,8 +563,7 @@ def test_a_column_mapping_works_for_parquet_and_excel(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     export = _export(tmp_path)
-    mapping = tmp_path / "columns.yaml"
-    mapping.write_text("".join(f"{v}: {k}\n" for k, v in INDONESIAN.items()), encoding="utf-8")
+    mapping = _mapping(tmp_path)
     expected = _whole_file(sample_path(), "csv")
     for kind, convert in CONVERT.items():
         table = convert(export, tmp_path / f"export.{kind}")
