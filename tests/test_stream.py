@@ -3,6 +3,7 @@ an errors file, column mappings, a progress line on a terminal only."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -14,11 +15,14 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import decimals as D
@@ -785,3 +789,113 @@ def test_reused_results_equal_rows_scored_one_by_one() -> None:
             assert a.evaluation.to_dict() == b.evaluation.to_dict()
         else:
             assert str(a.error) == str(b.error)
+
+
+# -- the table path against the whole list ------------------------------------------------------
+
+_GOOD = synthetic_agency(n=6, seed=3)
+_NIPS = [r["nip"] for r in _GOOD[:5]]
+_POOL: dict[str, list[Any]] = {
+    **{c: [*sorted({r[c] for r in _GOOD}), ""] for c in COLUMNS},
+    "nip": [
+        *_NIPS[:3],
+        *(f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}" for n in (_NIPS[0], _NIPS[3], _NIPS[4])),
+        "123",
+        "",
+    ],
+    "pendidikan": ["S1", "S2", "SD", "S9", " s-1 ", ""],
+    "catatan": ["", "x"],
+    "": ["", "y"],  # a column without a name
+}
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """A header (columns of the scheme, an unknown one, one without a name) and rows made
+    from a few profiles: the rows of one profile differ in their identifiers (NIPs shared,
+    refused, printed or blank) and now and then in one cell; a row may be too short, too
+    long or blank."""
+    names = draw(st.permutations([*COLUMNS, "catatan", ""]))
+    names = names[: draw(st.integers(len(names) - 3, len(names)))]
+    ids = [k for k, n in enumerate(names) if n in IP.identifiers]
+    bases = draw(
+        st.lists(st.tuples(*(st.sampled_from(_POOL[n]) for n in names)), min_size=1, max_size=3)
+    )
+    rows = []
+    for _ in range(draw(st.integers(0, 30))):
+        row = list(draw(st.sampled_from(bases)))
+        for k in ids:
+            row[k] = draw(st.sampled_from(_POOL[names[k]]))
+        if draw(st.booleans()):
+            others = [k for k in range(len(names)) if k not in ids]
+            k = draw(st.sampled_from([*others[:2], *others]))  # the first more often
+            row[k] = draw(st.sampled_from(_POOL[names[k]]))
+        shape = draw(st.sampled_from(["whole"] * 8 + ["short", "long", "blank"]))
+        if shape == "short":
+            row = row[: draw(st.integers(1, len(row)))]
+        elif shape == "long":
+            row = [*row, draw(st.sampled_from(["", "z"]))]
+        elif shape == "blank":
+            row = []
+        rows.append(row)
+    return names, rows
+
+
+def _errors_oracle(path: Path) -> list[list[str]]:
+    records = read_records(path)
+    ids = [n for n in IP.identifiers if any(n in rec for rec in records)]
+    out = [["row", *ids, "field", "expected", "got"]]
+    for r in evaluate_records(IP, records):
+        if not r.ok:
+            cells = [str(r.row), *(asnmerit.batch.cell(r.identifiers.get(n)) for n in ids)]
+            out += [[*cells, i["field"], i["expected"], i["got"]] for i in error_issues(r.error)]
+    return out
+
+
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(table=_tables(), kind=st.sampled_from(["csv", "parquet"]))
+def test_a_table_is_scored_as_the_whole_list_is(
+    table: tuple[list[str], list[list[str]]], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Profiles reused across chunks (of 4 rows, 3 profiles kept), identifiers checked a
+    column at a time, rows read again for their duplicates: the bytes of scoring each
+    record of the whole list (the patches hold for every example alike)."""
+    monkeypatch.setattr(asnmerit.stream, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(asnmerit.stream, "_PROFILES", 3)
+    names, rows = table
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.csv"
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(rows)
+        if kind == "parquet":  # typed cells: NIPs as whole numbers if they can be, nulls
+            if any(len(r) != len(names) for r in rows) or "" in names:
+                return  # a Parquet file has neither ragged rows nor nameless columns
+            columns = {n: [r[k] or None for r in rows] for k, n in enumerate(names)}
+            if all(v is None or v.isdigit() for v in columns.get("nip", ["x"])):
+                columns["nip"] = [v and int(v) for v in columns["nip"]]
+            pq.write_table(
+                pa.table(columns or {"x": pa.array([], pa.string())}), src.with_suffix(".parquet")
+            )
+            src_table = src.with_suffix(".parquet")
+        else:
+            src_table = src
+        out, errors = Path(tmp) / "out.csv", Path(tmp) / "errors.csv"
+        args = ["evaluate", "ip-asn", str(src_table), "-o", str(out), "--errors", str(errors)]
+        with contextlib.redirect_stderr(io.StringIO()):
+            main([*args, "--quiet"])
+        assert out.read_bytes() == _whole_file(src_table, "csv")
+        with open(errors, encoding="utf-8", newline="") as fh:
+            assert list(csv.reader(fh)) == _errors_oracle(src_table)
+
+
+def test_typed_cells_of_one_value_and_another_type_are_other_profiles() -> None:
+    key = asnmerit.stream._profile_key([0, 1], typed=True)
+    cells = [True, 1, 1.0, Decimal("1"), Decimal("1.0"), "1", -0.0, 0.0]
+    assert len({key([c, "x"]) for c in cells}) == len(cells)
+    assert key([1, "x"]) == key([1, "x"]) and key([1, "x"]) != key([1, "y"])

@@ -94,9 +94,7 @@ def _profile(criteria: Criteria, record: Any) -> tuple[tuple[Any, ...], dict[str
     for field, value in record.items():
         ident = criteria.identifiers.get(field)
         if ident is None:
-            key.append(
-                (field, type(value), str(value) if isinstance(value, Decimal | float) else value)
-            )
+            key.append((field, cell_key(value)))
             continue
         try:
             ids[field] = identifier_value(ident, value)
@@ -108,6 +106,12 @@ def _profile(criteria: Criteria, record: Any) -> tuple[tuple[Any, ...], dict[str
     except TypeError:  # an unhashable cell (a list): score the row itself
         return None
     return profile, ids
+
+
+def cell_key(value: Any) -> tuple[type, Any]:
+    """What a cell is told apart by when results are reused: its type and value (a
+    decimal or float by its text: ``1.0`` is not ``1``, nor ``-0.0`` ``0.0``)."""
+    return type(value), str(value) if isinstance(value, Decimal | float) else value
 
 
 def score_row(

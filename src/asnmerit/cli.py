@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -204,6 +205,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
+    # What is loaded stays for the whole run: the collector need not look at it again each
+    # time a chunk of rows is made (a third of the time of a large file otherwise).
+    gc.freeze()
     fmt = args.format or format_of(args.output)
     if fmt in BINARY and not args.output:
         raise UsageError(f"--format {fmt} writes a binary file: give it with --output FILE")

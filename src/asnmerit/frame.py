@@ -23,10 +23,11 @@ import attrs
 import numpy as np
 
 from .batch import RowResult, brief, clash_issues, score_row
+from .bulk import identifier_keys
 from .columnar import Codes, Encoded, compile_plan, factorize
 from .errors import AsnmeritError
 from .evaluate import Evaluation, evaluate
-from .inputs import BadValue, coerce, duplicates, identifier_value, is_blank, normal_key
+from .inputs import BadValue, coerce, duplicates, is_blank
 from .model import BandPolicy, Criteria
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
@@ -255,6 +256,21 @@ def _place(
             at[n][pos] = -1
 
 
+def _key_ids(keys: list[str | None]) -> Codes:
+    """Each key's number (``-1`` for ``None``): one number for equal keys."""
+    none = np.array(keys, dtype=object) == None  # noqa: E711 - each element compared
+    distinct = set(keys)
+    distinct.discard(None)
+    if len(distinct) == len(keys) - int(none.sum()):  # as usual, no two alike
+        return np.where(none, -1, np.arange(len(keys)))
+    index: dict[str, int] = {}
+    return np.fromiter(
+        (-1 if key is None else index.setdefault(key, len(index)) for key in keys),
+        np.int64,
+        len(keys),
+    )
+
+
 def _identified(
     criteria: Criteria,
     frame: _Frame,
@@ -274,22 +290,11 @@ def _identified(
         codes, uniques = raw[column]
         if ident.format is None and not ident.unique:
             continue
-        refused = np.zeros(len(uniques) + 1, np.bool_)
-        ids = np.full(len(uniques) + 1, -1, np.int64)
-        keys: dict[str, int] = {}
-        for k, value in enumerate(uniques):  # each distinct value checked once
-            if is_blank(value):
-                continue
-            try:
-                normal = identifier_value(ident, value)
-            except BadValue:
-                refused[k] = True
-                continue
-            if ident.unique:
-                ids[k] = keys.setdefault(normal_key(normal), len(keys))
-        special |= refused[codes]
+        keys, refused = identifier_keys(ident, uniques)  # each distinct value checked once
+        special |= np.append(np.asarray(refused, np.bool_), False)[codes]
         if ident.unique:
-            per_row = ids[codes]
+            ids = _key_ids(keys)
+            per_row = np.append(ids, -1)[codes]
             counts = np.bincount(per_row[per_row >= 0], minlength=len(keys) + 1)
             dups |= (per_row >= 0) & (counts[np.maximum(per_row, 0)] > 1)
     rows = np.flatnonzero(special | dups).tolist()

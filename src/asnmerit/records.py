@@ -27,6 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+import attrs
+
 from .errors import AsnmeritError
 from .parse import Limits, parse_yaml
 
@@ -101,20 +103,50 @@ def iter_chunks(
     those of :func:`read_records`; a problem found while reading raises
     :class:`RecordsError` when the chunk it is in is reached."""
     p = Path(path)
-    kind = TABULAR.get(p.suffix.lower())
-    if kind == "Parquet":
-        yield from _parquet_chunks(p, columns or {}, size)
+    if p.suffix.lower() in TABULAR:
+        yield from (chunk.records() for chunk in iter_rows(p, columns, size))
         return
-    if kind is None:
-        if columns:
-            raise RecordsError(f"{p}: {_MAPPING_ONLY}")
-        yield from batched(read_records(p), size)
-        return
-    rows = _csv_records(p, columns or {}) if kind == "CSV" else _xlsx_records(p, columns or {})
-    yield from batched(rows, size)
+    if columns:
+        raise RecordsError(f"{p}: {_MAPPING_ONLY}")
+    yield from batched(read_records(p), size)
 
 
 _MAPPING_ONLY = "a column mapping applies to files with a header row (.csv, .parquet, .xlsx) only"
+
+
+@attrs.frozen
+class Rows:
+    """A chunk of the rows of a CSV, Parquet or Excel file, as cells under ``names``. A
+    CSV row may have fewer or more cells than there are names; the cells of a CSV file
+    are texts (``typed`` is false), those of the others any value a reader gives."""
+
+    names: list[str]
+    rows: list[Sequence[Any]]
+    typed: bool
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as records (see :func:`read_records`)."""
+        return [as_record(self.names, row) for row in self.rows]
+
+
+def iter_rows(
+    path: str | os.PathLike[str],
+    columns: Mapping[str, str] | None = None,
+    size: int = CHUNK_ROWS,
+) -> Iterator[Rows]:
+    """The rows of a CSV, Parquet or Excel file in chunks of at most ``size``, read as a
+    stream, under its header renamed by ``columns``; blank lines (empty rows of a
+    sheet) are not rows. Raises :class:`RecordsError` as :func:`iter_chunks` does."""
+    p = Path(path)
+    kind = TABULAR.get(p.suffix.lower())
+    if kind == "Parquet":
+        yield from _parquet_rows(p, columns or {}, size)
+    elif kind == "CSV":
+        yield from _csv_rows(p, columns or {}, size)
+    elif kind == "Excel":
+        yield from _xlsx_rows_of(p, columns or {}, size)
+    else:
+        raise RecordsError(f"{p}: not a table file (.csv, .parquet or .xlsx)")
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -124,17 +156,17 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _csv_records(p: Path, columns: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+def _csv_rows(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _csv_reader(p) as reader:
         names = _header(reader, columns, str(p))
         if names is None:
             return
-        for row in reader:
-            if row:  # a blank line is not a record
-                yield _record(names, row)
+        # a blank line is not a record; a row as a tuple of texts (untracked by the GC)
+        for chunk in batched(map(tuple, filter(None, reader)), size):
+            yield Rows(names, chunk, typed=False)
 
 
-def _record(names: list[str], cells: Sequence[Any]) -> dict[str, Any]:
+def as_record(names: list[str], cells: Sequence[Any]) -> dict[str, Any]:
     """A row of cells under ``names``: a value under a column without a name is kept (as
     the unknown field ``(column N)``, a blank there is ignored), and so are non-blank
     cells beyond the header (as ``(extra cells)``)."""
@@ -265,16 +297,14 @@ def _parquet_names(pf: Any, columns: Mapping[str, str], p: Path) -> tuple[list[s
     return _names([schema.names[i] for i in keep], columns, str(p)), keep
 
 
-def _parquet_chunks(
-    p: Path, columns: Mapping[str, str], size: int
-) -> Iterator[list[dict[str, Any]]]:
+def _parquet_rows(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _parquet_file(p) as pf:
         names, keep = _parquet_names(pf, columns, p)
         for batch in pf.iter_batches(batch_size=size, use_pandas_metadata=False):
             cells = [
                 ["" if v is None else v for v in batch.column(i).to_pylist()] for i in keep
             ]  # a null is a blank cell
-            yield [_record(names, row) for row in zip(*cells, strict=True)]
+            yield Rows(names, list(zip(*cells, strict=True)), typed=True)
 
 
 # -- Excel -------------------------------------------------------------------------------------
@@ -324,14 +354,18 @@ def _cells(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _xlsx_records(p: Path, columns: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+def _xlsx_rows_of(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _xlsx_rows(p) as rows:
         names = _xlsx_header(rows, columns, p)
         width = len(names)
-        for row in rows:
-            if not all(_blank(c) for c in row):  # an empty row is not a record
-                # a row ends at its last cell with a value: the cells after it are blank
-                yield _record(names, (*row, *[""] * (width - len(row))))
+        records = (
+            # a row ends at its last cell with a value: the cells after it are blank
+            (*row, *[""] * (width - len(row)))
+            for row in rows
+            if not all(_blank(c) for c in row)  # an empty row is not a record
+        )
+        for chunk in batched(records, size):
+            yield Rows(names, chunk, typed=True)
 
 
 def _first_bad_byte(p: Path) -> str:

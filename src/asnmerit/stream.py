@@ -10,23 +10,38 @@ whole list at once gives.
 
 from __future__ import annotations
 
+import array
+import bisect
 import itertools
+import operator
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
 from . import decimals as D
-from .batch import RowResult, brief, score_records
+from .batch import RowResult, brief, cell_key, clash_issues, score_records, score_row
+from .bulk import identifier_keys, repeated, unusual
 from .errors import AsnmeritError, InputError
 from .evaluate import json_value
 from .inputs import Shared, duplicates, requirements
 from .model import BandPolicy, Criteria
 from .parse import parse_yaml
-from .records import CHUNK_ROWS, TABULAR, RecordsError, batched, header, iter_chunks, read_records
+from .records import (
+    CHUNK_ROWS,
+    TABULAR,
+    RecordsError,
+    Rows,
+    as_record,
+    batched,
+    header,
+    iter_chunks,
+    iter_rows,
+    read_records,
+)
 from .tables import JsonList, RowWriter, table_writer
 
 
@@ -169,6 +184,85 @@ class _Scan:
     shared: Shared
 
 
+@attrs.frozen
+class _Scored:
+    """A chunk of results: the rows to write, the rows of the errors file (row,
+    identifiers, field, expected, got), and how many rows were refused."""
+
+    rows: list[Any]
+    issues: list[Sequence[Any]]
+    failed: int
+
+
+def evaluate_file(
+    criteria: Criteria,
+    path: str | os.PathLike[str],
+    out: IO[Any],
+    *,
+    format: str = "csv",
+    lang: str = "id",
+    errors: IO[Any] | None = None,
+    errors_format: str = "csv",
+    columns: Mapping[str, str] | None = None,
+    band_policy: BandPolicy | None = None,
+    progress: IO[str] | None = None,
+) -> Counts:
+    """Score every record of ``path`` (CSV, Parquet, Excel, JSON or YAML) and write the rows
+    to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
+    as they are scored; every issue of a refused row also goes to ``errors`` as
+    ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
+    ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
+    :func:`check_columns` first). ``progress``: a terminal to draw a progress line on.
+    Raises :class:`RecordsError` (before writing anything) for an unreadable file."""
+    if columns is not None:  # only for a file with a header row
+        header(path, columns)  # no two columns renamed to one field
+        check_columns(criteria, header(path), columns)
+    table = format != "json" and Path(path).suffix.lower() in TABULAR
+    if table:
+        scan = _scan_table(criteria, lambda: iter_rows(path, columns, CHUNK_ROWS))
+    else:
+        chunks = _passes(path, columns)
+        scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
+    fields = ["score", "band", "band_label", "eligible"]
+    parts = [c.id for c in criteria.score.children]
+    results = [*fields, *parts, "warnings", "error"]
+    writer: RowWriter | JsonList
+    if format == "json":
+        writer = JsonList(out)
+    else:
+        writer = table_writer(out, format, ["row", *scan.identifiers, *results])
+    issues = None
+    if errors is not None:
+        issues = table_writer(
+            errors, errors_format, ["row", *scan.identifiers, "field", "expected", "got"]
+        )
+    if table:
+        scored = _table_results(
+            criteria, iter_rows(path, columns, CHUNK_ROWS), scan, results, lang, band_policy
+        )
+    else:
+        records = itertools.chain.from_iterable(chunks())
+        scored = _record_results(criteria, records, scan, results, lang, band_policy, format)
+    bar = Progress(progress, scan.rows) if progress is not None else None
+    rows = failed = 0
+    for chunk in scored:
+        if isinstance(writer, JsonList):
+            writer.writerows(chunk.rows)
+        else:
+            writer.writecells(chunk.rows)
+        if issues is not None:
+            issues.writecells(chunk.issues)
+        rows, failed = rows + len(chunk.rows), failed + chunk.failed
+        if bar is not None:
+            bar.update(rows, rows - failed, failed)
+    writer.close()
+    if issues is not None:
+        issues.close()
+    if bar is not None:
+        bar.close()
+    return Counts(rows, rows - failed, failed)
+
+
 def _passes(
     path: str | os.PathLike[str], columns: Mapping[str, str] | None
 ) -> Callable[[], Iterator[list[dict[str, Any]]]]:
@@ -201,60 +295,241 @@ def _scan(criteria: Criteria, records: Iterator[dict[str, Any]]) -> _Scan:
     return _Scan(rows, [n for n in names if n in seen], shared)
 
 
-def evaluate_file(
+def _record_results(
     criteria: Criteria,
-    path: str | os.PathLike[str],
-    out: IO[Any],
-    *,
-    format: str = "csv",
-    lang: str = "id",
-    errors: IO[Any] | None = None,
-    errors_format: str = "csv",
-    columns: Mapping[str, str] | None = None,
-    band_policy: BandPolicy | None = None,
-    progress: IO[str] | None = None,
-) -> Counts:
-    """Score every record of ``path`` (CSV, Parquet, Excel, JSON or YAML) and write the rows
-    to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
-    as they are scored; every issue of a refused row also goes to ``errors`` as
-    ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
-    ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
-    :func:`check_columns` first). ``progress``: a terminal to draw a progress line on.
-    Raises :class:`RecordsError` (before writing anything) for an unreadable file."""
-    if columns is not None:  # only for a file with a header row
-        header(path, columns)  # no two columns renamed to one field
-        check_columns(criteria, header(path), columns)
-    chunks = _passes(path, columns)
-    scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
-    writer: RowWriter | JsonList
-    if format == "json":
-        writer = JsonList(out)
-    else:
-        fields = ["score", "band", "band_label", "eligible"]
-        parts = [c.id for c in criteria.score.children]
-        columns_out = ["row", *scan.identifiers, *fields, *parts, "warnings", "error"]
-        writer = table_writer(out, format, columns_out)
-    issues = None
-    if errors is not None:
-        issues = table_writer(
-            errors, errors_format, ["row", *scan.identifiers, "field", "expected", "got"]
+    records: Iterator[dict[str, Any]],
+    scan: _Scan,
+    results: list[str],
+    lang: str,
+    band_policy: BandPolicy | None,
+    format: str,
+) -> Iterator[_Scored]:
+    """The results of records (of a JSON or YAML file, or for JSON output), row by row."""
+    scored = score_records(criteria, records, scan.shared, band_policy=band_policy)
+    for chunk in batched(scored, CHUNK_ROWS):
+        rows: list[Any] = []
+        issues: list[Sequence[Any]] = []
+        for r in chunk:
+            ids = [r.identifiers.get(n, "") for n in scan.identifiers]
+            if format == "json":
+                rows.append(_json_item(r))
+            else:
+                rows.append([r.row, *ids, *_result_cells(r, lang, results)])
+            issues.extend([r.row, *ids, *issue] for issue in _issue_cells(r))
+        yield _Scored(rows, issues, sum(not r.ok for r in chunk))
+
+
+def _result_cells(r: RowResult, lang: str, results: list[str]) -> list[Any]:
+    """The cells of ``results`` (score ... error) of a row's result."""
+    row = result_row(r, lang)
+    return [row.get(c, "") for c in results]
+
+
+def _issue_cells(r: RowResult) -> list[tuple[str, str, str]]:
+    """The field, expected and got of each issue of a refused row (none for a scored one)."""
+    if r.ok:
+        return []
+    return [(i["field"], i["expected"], i["got"]) for i in error_issues(r.error)]
+
+
+# -- tables at scale ---------------------------------------------------------------------------
+
+_Result = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
+"""A profile's result cells, and the issues of its row if it was refused."""
+
+_PROFILES = 65_536
+"""The distinct profiles whose results a table run keeps (then it starts afresh)."""
+
+
+def _scan_table(criteria: Criteria, chunks: Callable[[], Iterator[Rows]]) -> _Scan:
+    """The first pass over a table: its rows, the identifiers its rows give, and the rows
+    that share the value of a ``unique`` identifier. Each row keeps only an 8-byte hash
+    of each such value; the rows whose hash is not theirs alone are read again and
+    compared by value (:func:`~asnmerit.inputs.duplicates`), so the result is exact and
+    memory grows by 8 bytes a row."""
+    unique = [i for i in criteria.identifiers.values() if i.unique]
+    hashes = {i.name: array.array("q") for i in unique}
+    rows = reach = 0
+    names: list[str] = []
+    for chunk in chunks():
+        names = chunk.names
+        rows += len(chunk.rows)
+        reach = max(reach, *map(len, chunk.rows))
+        for ident in unique:
+            if ident.name in names:
+                p = names.index(ident.name)
+                cells = [row[p] if p < len(row) else None for row in chunk.rows]
+                keys, _ = identifier_keys(ident, cells)
+                hashes[ident.name].extend([0 if k is None else hash(k) or 1 for k in keys])
+    found = sorted(set().union(*map(repeated, hashes.values())))
+    shared: Shared = {}
+    if found:  # compare the values of those rows (a hash may be another value's too)
+        records = list(_records_at(chunks(), found, [i.name for i in unique]))
+        shared = {
+            found[pos]: [(field, [found[o] for o in others]) for field, others in clashes]
+            for pos, clashes in duplicates(criteria, records).items()
+        }
+    seen = set(names[:reach])
+    return _Scan(rows, [n for n in criteria.identifiers if n in seen], shared)
+
+
+def _records_at(
+    chunks: Iterator[Rows], positions: list[int], fields: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The records (``fields`` only) of the rows at ``positions`` (0-based, ascending)."""
+    wanted = iter(positions)
+    at = next(wanted, None)
+    start = 0
+    for chunk in chunks:
+        while at is not None and at < start + len(chunk.rows):
+            record = as_record(chunk.names, chunk.rows[at - start])
+            yield {f: record[f] for f in fields if f in record}
+            at = next(wanted, None)
+        start += len(chunk.rows)
+
+
+def _table_results(
+    criteria: Criteria,
+    chunks: Iterator[Rows],
+    scan: _Scan,
+    results: list[str],
+    lang: str,
+    band_policy: BandPolicy | None,
+) -> Iterator[_Scored]:
+    """The results of a table's rows, a chunk at a time. A row whose cells are all under
+    the header and whose identifiers are kept as they are takes the result of its
+    *profile* (its other cells), scored once (:func:`~asnmerit.batch.score_row`); any
+    other row (an identifier refused, written otherwise or shared; too few or too many
+    cells) is scored by itself. Either way a row gets what
+    :func:`~asnmerit.batch.score_records` gives it."""
+    # a profile's result cells, and its issues if it was refused
+    results_of: dict[Any, _Result] = {}
+    shared = sorted(scan.shared)
+    start = 1
+    for chunk in chunks:
+        names, rows = chunk.names, chunk.rows
+        ids = _getter([names.index(n) for n in scan.identifiers])
+        others = [p for p, name in enumerate(names) if name not in criteria.identifiers]
+        profile = _profile_key(others, chunk.typed)
+        special, written = _own_rows(criteria, chunk, start, shared)
+        regular = rows
+        if special:  # in place of the rows scored by themselves: a row of blanks
+            regular = list(rows)
+            for i in special:
+                regular[i] = ("",) * len(names)
+        keys, kept = _lookup(profile, regular, results_of, special)
+        found: list[_Result] = kept  # type: ignore[assignment] # each None is replaced below
+        for i in [i for i, f in enumerate(kept) if f is None]:
+            key = keys[i]
+            if i in special:
+                found[i] = ((), [])
+                continue
+            if key not in results_of:  # a profile not seen yet (or no longer kept): score it
+                if len(results_of) >= _PROFILES:
+                    results_of.clear()
+                record = as_record(names, rows[i])
+                r = score_row(criteria, start + i, record, [], band_policy=band_policy)
+                results_of[key] = (tuple(_result_cells(r, lang, results)), _issue_cells(r))
+            found[i] = results_of[key]
+        numbers = range(start, start + len(rows))
+        cells = map(operator.itemgetter(0), found)
+        out: list[Sequence[Any]] = list(
+            map(operator.add, map(operator.add, zip(numbers), map(ids, regular)), cells)
         )
-    bar = Progress(progress, scan.rows) if progress is not None else None
-    rows = failed = 0
-    records = itertools.chain.from_iterable(chunks())
-    for r in score_records(criteria, records, scan.shared, band_policy=band_policy):
-        rows += 1
-        writer.writerow(_json_item(r) if format == "json" else result_row(r, lang))
-        if not r.ok:
+        own_ids: dict[int, tuple[Any, ...]] = {}
+        for i, normal in written.items():  # identifiers written otherwise by their format
+            if i not in special:
+                own_ids[i] = tuple(
+                    normal.get(n, c) for n, c in zip(scan.identifiers, ids(rows[i]), strict=True)
+                )
+                out[i] = (start + i, *own_ids[i], *found[i][0])
+        issues: list[Sequence[Any]] = []
+        failed = 0
+        for i in [i for i, f in enumerate(found) if f[1] and i not in special]:
             failed += 1
-            if issues is not None:
-                ids = {"row": r.row, **r.identifiers}
-                issues.writerows({**ids, **issue} for issue in error_issues(r.error))
-        if bar is not None:
-            bar.update(rows, rows - failed, failed)
-    writer.close()
-    if issues is not None:
-        issues.close()
-    if bar is not None:
-        bar.close()
-    return Counts(rows, rows - failed, failed)
+            row_ids = own_ids.get(i) or ids(rows[i])
+            issues.extend((start + i, *row_ids, *x) for x in found[i][1])
+        for i in sorted(special):  # each by itself
+            n = start + i
+            record = as_record(names, rows[i])
+            clash = clash_issues(record, scan.shared.get(n - 1, []))
+            r = score_row(criteria, n, record, clash, band_policy=band_policy)
+            own = [r.identifiers.get(f, "") for f in scan.identifiers]
+            out[i] = (n, *own, *_result_cells(r, lang, results))
+            issues.extend((n, *own, *x) for x in _issue_cells(r))
+            failed += not r.ok
+        if special and issues:  # in row order
+            issues.sort(key=operator.itemgetter(0))
+        start += len(rows)
+        yield _Scored(out, issues, failed)
+
+
+def _lookup(
+    profile: Callable[[Sequence[Any]], Any],
+    rows: list[Sequence[Any]],
+    results_of: Mapping[Any, _Result],
+    special: set[int],
+) -> tuple[list[Any], list[_Result | None]]:
+    """Each row's profile and the result kept for it (``None``: not kept). A row with a
+    cell that cannot be a key (a list) joins ``special``."""
+    try:
+        keys = list(map(profile, rows))
+        return keys, list(map(results_of.get, keys))
+    except TypeError:  # an unhashable cell: find which rows hold one
+        keys = []
+        for i, row in enumerate(rows):
+            key = profile(row)
+            try:
+                hash(key)
+            except TypeError:
+                special.add(i)
+                key = None
+            keys.append(key)
+        return keys, [None if k is None else results_of.get(k) for k in keys]
+
+
+def _own_rows(
+    criteria: Criteria, chunk: Rows, start: int, shared: list[int]
+) -> tuple[set[int], dict[int, dict[str, Any]]]:
+    """The rows of a chunk (0-based, its first row being row ``start``) to score by
+    themselves: too few or too many cells, an identifier that its format refuses, or a
+    value of a ``unique`` one that other rows hold (``shared``: their positions in the
+    file, 0-based, ascending); and the identifiers that their format writes otherwise,
+    by row."""
+    names, rows = chunk.names, chunk.rows
+    lengths = list(map(len, rows))
+    whole = min(lengths, default=0) == max(lengths, default=0) == len(names)
+    special = set() if whole else {i for i, n in enumerate(lengths) if n != len(names)}
+    written: dict[int, dict[str, Any]] = {}
+    for p, name in enumerate(names):
+        ident = criteria.identifiers.get(name)
+        if ident is not None and ident.format is not None:
+            column = (
+                list(map(operator.itemgetter(p), rows))
+                if whole
+                else [row[p] if p < len(row) else None for row in rows]
+            )
+            refused, normals = unusual(ident, column)
+            special.update(refused)
+            for i, normal in normals.items():
+                written.setdefault(i, {})[name] = normal
+    first = bisect.bisect_left(shared, start - 1)
+    last = bisect.bisect_left(shared, start - 1 + len(rows))
+    special.update(pos - start + 1 for pos in shared[first:last])
+    return special, written
+
+
+def _getter(at: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The cells of a row at ``at``, as a tuple."""
+    if len(at) > 1:
+        return operator.itemgetter(*at)
+    return lambda row: tuple(row[p] for p in at)
+
+
+def _profile_key(at: list[int], typed: bool) -> Callable[[Sequence[Any]], Any]:
+    """What the result of a row depends on when its identifiers are accepted: its cells at
+    ``at`` (by value; for other cells than text, by type and value too, as
+    :func:`~asnmerit.batch.score_records` tells them apart)."""
+    if not typed:
+        return _getter(at)
+    return lambda row: tuple(cell_key(row[p]) for p in at)

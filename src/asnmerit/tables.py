@@ -9,14 +9,16 @@ empty cell is a null (Parquet) or an empty cell (Excel). They need the optional
 
 from __future__ import annotations
 
+import abc
+import csv
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from .records import RecordsError, csv_writer, optional
+from .records import RecordsError, optional
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
 """The formats of ``asnmerit evaluate`` output."""
@@ -36,13 +38,33 @@ EXCEL_ROWS = 1_048_576
 
 
 class RowWriter(Protocol):
-    """Writes rows (mappings of column to value) and finishes the file on ``close``."""
+    """Writes rows (mappings of column to value, or the cells of every column in order)
+    and finishes the file on ``close``."""
 
     def writerow(self, row: Mapping[str, Any]) -> None: ...
 
     def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None: ...
 
+    def writecells(self, cells: Iterable[Sequence[Any]]) -> None: ...
+
     def close(self) -> None: ...
+
+
+class _Cells(abc.ABC):
+    """A writer of rows of cells, which also takes rows as mappings (a missing column is
+    an empty cell)."""
+
+    columns: list[str]
+
+    @abc.abstractmethod
+    def writecells(self, cells: Iterable[Sequence[Any]]) -> None:
+        """Write rows given as the cells of every column, in order."""
+
+    def writerow(self, row: Mapping[str, Any]) -> None:
+        self.writecells([[row.get(c, "") for c in self.columns]])
+
+    def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.writecells([row.get(c, "") for c in self.columns] for row in rows)
 
 
 def format_of(path: str | os.PathLike[str] | None, default: str = "csv") -> str:
@@ -73,42 +95,38 @@ def text(value: Any) -> str | None:
     return str(value)
 
 
-class _CsvRows:
+class _CsvRows(_Cells):
     def __init__(self, out: IO[str], columns: list[str]) -> None:
-        self._writer = csv_writer(out, columns)
+        self.columns = columns
+        self._writer = csv.writer(out, lineterminator="\n")
+        self._writer.writerow(columns)
 
-    def writerow(self, row: Mapping[str, Any]) -> None:
-        self._writer.writerow(row)
-
-    def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        self._writer.writerows(rows)
+    def writecells(self, cells: Iterable[Sequence[Any]]) -> None:
+        self._writer.writerows(cells)
 
     def close(self) -> None:
         """Nothing to finish: each row is written whole."""
 
 
-class ParquetRows:
+class ParquetRows(_Cells):
     """Rows written to a Parquet file in row groups of ``row_group`` rows: ``row`` as
     int64, every other column as text (null for an empty cell)."""
 
     def __init__(self, out: IO[bytes], columns: list[str], row_group: int = ROW_GROUP) -> None:
         pa = optional("pyarrow", "writing a Parquet file")
         pq = optional("pyarrow.parquet", "writing a Parquet file")
-        self._pa, self._columns, self._row_group = pa, columns, row_group
+        self._pa, self.columns, self._row_group = pa, columns, row_group
         self._schema = pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in columns])
         self._writer = pq.ParquetWriter(out, self._schema)
-        self._pending: list[Mapping[str, Any]] = []
+        self._pending: list[Sequence[Any]] = []
         self._batches: list[Any] = []
         self._held = 0
 
-    def writerow(self, row: Mapping[str, Any]) -> None:
-        self._pending.append(row)
-        if len(self._pending) >= _BATCH:
-            self._batch()
-
-    def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
+    def writecells(self, cells: Iterable[Sequence[Any]]) -> None:
+        for row in cells:
+            self._pending.append(row)
+            if len(self._pending) >= _BATCH:
+                self._batch()
 
     def close(self) -> None:
         """Write the rows held and the file's footer."""
@@ -122,10 +140,10 @@ class ParquetRows:
             return
         pa = self._pa
         arrays = [
-            pa.array([r.get(c) for r in self._pending], pa.int64())
-            if c == "row"
-            else pa.array([text(r.get(c)) for r in self._pending], pa.string())
-            for c in self._columns
+            pa.array(list(column), pa.int64())
+            if name == "row"
+            else pa.array([text(v) for v in column], pa.string())
+            for name, column in zip(self.columns, zip(*self._pending, strict=True), strict=True)
         ]
         self._batches.append(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
         self._held += len(self._pending)
@@ -149,7 +167,7 @@ class ParquetRows:
 _NOT_IN_EXCEL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-class XlsxRows:
+class XlsxRows(_Cells):
     """Rows written to the one sheet of an Excel workbook, streamed to a temporary file
     by openpyxl and saved to ``out`` on ``close``. Every cell but ``row`` is text, never a
     formula (a value that starts with ``=`` stays text); a character a cell cannot hold
@@ -158,23 +176,22 @@ class XlsxRows:
     def __init__(self, out: IO[bytes], columns: list[str], title: str = "results") -> None:
         openpyxl = optional("openpyxl", "writing an Excel file")
         self._cell_type = optional("openpyxl.cell", "writing an Excel file").WriteOnlyCell
-        self._out, self._columns = out, columns
+        self._out, self.columns = out, columns
         self._book = openpyxl.Workbook(write_only=True)
         self._sheet = self._book.create_sheet(title)
         self._rows = 0
         self._append(columns)
 
-    def writerow(self, row: Mapping[str, Any]) -> None:
-        if self._rows >= EXCEL_ROWS:
-            raise RecordsError(
-                f"an Excel sheet holds {EXCEL_ROWS:,} rows, the header included; "
-                "write .csv or .parquet for more"
+    def writecells(self, cells: Iterable[Sequence[Any]]) -> None:
+        for row in cells:
+            if self._rows >= EXCEL_ROWS:
+                raise RecordsError(
+                    f"an Excel sheet holds {EXCEL_ROWS:,} rows, the header included; "
+                    "write .csv or .parquet for more"
+                )
+            self._append(
+                v if c == "row" else text(v) for c, v in zip(self.columns, row, strict=True)
             )
-        self._append(row.get(c) if c == "row" else text(row.get(c)) for c in self._columns)
-
-    def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
 
     def close(self) -> None:
         """Save the workbook to ``out``."""

@@ -1,0 +1,151 @@
+"""Identifier values checked many at a time.
+
+For a format of :data:`asnmerit.inputs.FORMATS`, :data:`PLAIN` may name a function that
+finds with numpy, among many values, those the format accepts *as they are* (their
+normal value is the value itself), without a step of Python per value. The scalar check
+stays the reference: a value not found there is given to it, which accepts a printed
+form or says why it refuses the value. A value found there is one the scalar check
+returns unchanged (property-tested), so both ways give the same result. Without numpy,
+every value goes to the scalar check.
+"""
+
+from __future__ import annotations
+
+import array
+import importlib.util
+import itertools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .inputs import BadValue, identifier_value, is_blank, normal_key
+from .model import Identifier
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Mask = npt.NDArray[np.bool_]
+
+_NUMPY = importlib.util.find_spec("numpy") is not None
+
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def plain_nips(values: Sequence[Any]) -> Mask:
+    """Which ``values`` are NIPs in the plain form (a text of 18 ASCII digits) that
+    :func:`asnmerit.inputs.nip` accepts as they are: a birth date from 1900, an
+    appointment after it (``YYYYMM``, or an NI PPPK's year, ``2`` and a digit 1-9), and a
+    sex digit 1 or 2."""
+    import numpy as np
+
+    n = len(values)
+    if set(map(type, values)) <= {str}:  # as usual: every length is read without a loop
+        shaped = np.fromiter(map(len, values), np.int64, n) == 18
+    else:
+        shaped = np.fromiter((type(v) is str and len(v) == 18 for v in values), np.bool_, n)
+    at = np.flatnonzero(shaped)
+    if not len(at):
+        return np.zeros(n, np.bool_)
+    chosen = values if len(at) == n else [values[k] for k in at.tolist()]
+    code = np.array(chosen, dtype="<U18").view(np.uint32).reshape(len(at), 18)
+    ok = ((code >= ord("0")) & (code <= ord("9"))).all(axis=1)
+
+    def digit(k: int) -> npt.NDArray[np.int64]:
+        return np.where(ok, code[:, k].astype(np.int64) - ord("0"), 0)
+
+    def number(start: int, stop: int) -> npt.NDArray[np.int64]:
+        out = np.zeros(len(at), np.int64)
+        for k in range(start, stop):
+            out = out * 10 + digit(k)
+        return out
+
+    year, month, day = number(0, 4), number(4, 6), number(6, 8)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array(_DAYS)[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    born = (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+    at_year, at_month = number(8, 12), number(12, 14)
+    pppk = (digit(12) == 2) & (digit(13) != 0)
+    dated = pppk | ((at_month >= 1) & (at_month <= 12))
+    after = np.where(
+        pppk, at_year > year, (at_year > year) | ((at_year == year) & (at_month > month))
+    )
+    sex = (digit(14) == 1) | (digit(14) == 2)
+    out = np.zeros(n, np.bool_)
+    out[at] = ok & born & dated & after & sex
+    return out
+
+
+PLAIN: dict[str, Callable[[Sequence[Any]], Mask]] = {"nip": plain_nips}
+"""For each format that has one, the check of many values (see the module)."""
+
+
+def unusual(ident: Identifier, values: Sequence[Any]) -> tuple[list[int], dict[int, Any]]:
+    """Among the ``values`` of identifier ``ident``: the positions of those its format
+    refuses, and the normal value of each one it writes otherwise (by position; a blank
+    value stays as it is)."""
+    normals, refused, others = _values(ident, values)
+    written = {
+        k: normals[k]
+        for k in others
+        if not refused[k] and (type(normals[k]) is not type(values[k]) or normals[k] != values[k])
+    }
+    return [k for k in others if refused[k]], written
+
+
+def identifier_keys(
+    ident: Identifier, values: Sequence[Any]
+) -> tuple[list[str | None], list[bool]]:
+    """For each of ``values`` of identifier ``ident``: the key records holding it share
+    (:func:`~asnmerit.inputs.identifier_key`: ``None`` for a blank or refused value), and
+    whether the identifier's format refuses it."""
+    keys, refused, others = _values(ident, values)  # a plain value is its own key
+    for k in others:
+        keys[k] = None if refused[k] or is_blank(keys[k]) else normal_key(keys[k])
+    return keys, refused
+
+
+def _values(ident: Identifier, values: Sequence[Any]) -> tuple[list[Any], list[bool], list[int]]:
+    """The normal value of each of ``values`` (a blank or refused one as given), whether
+    the format refuses it, and the positions of the values that are not plain (those the
+    scalar check saw)."""
+    check = PLAIN.get(ident.format) if ident.format is not None and _NUMPY else None
+    if check is None:
+        others = list(range(len(values)))
+    else:
+        plain = check(values)
+        others = [k for k, p in enumerate(plain.tolist()) if not p]
+    normals = list(values)
+    refused = [False] * len(values)
+    for k in others:
+        value = values[k]
+        if is_blank(value):
+            continue
+        try:
+            normals[k] = identifier_value(ident, value)
+        except BadValue:
+            refused[k] = True
+    return normals, refused, others
+
+
+def repeated(hashes: array.array[int]) -> set[int]:
+    """The positions of the ``hashes`` (but ``0``, no value) that occur more than once."""
+    if not _NUMPY:
+        return _repeated(hashes)
+    import numpy as np
+
+    h = np.frombuffer(hashes, np.int64) if len(hashes) else np.zeros(0, np.int64)
+    order = np.argsort(h, kind="stable")
+    ordered = h[order]
+    same = ordered[1:] == ordered[:-1]
+    twice = np.zeros(len(h), np.bool_)
+    twice[1:] |= same
+    twice[:-1] |= same
+    return set(order[twice & (ordered != 0)].tolist())
+
+
+def _repeated(hashes: array.array[int]) -> set[int]:
+    """:func:`repeated` without numpy."""
+    ordered = sorted(hashes)
+    twice = {a for a, b in itertools.pairwise(ordered) if a == b and a}
+    del ordered
+    return {k for k, h in enumerate(hashes) if h in twice} if twice else set()
