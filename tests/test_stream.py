@@ -404,7 +404,7 @@ def _on_a_terminal(*args: str) -> str:
 
 
 def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.csv", synthetic_agency(n=60_000, seed=2))  # about 2.5 s
+    src = _write(tmp_path / "in.csv", synthetic_agency(n=60_000, seed=2))
     shown = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "a.csv"))
     assert "\rrows: " in shown and "/60000 scored: " in shown
     assert shown.endswith("\r\x1b[K" + "rows: 60000, scored: 60000, errors: 0\r\n")
@@ -747,8 +747,8 @@ def test_importing_asnmerit_imports_no_optional_dependency() -> None:
 
 @pytest.fixture(scope="module")
 def long_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A file that takes a few seconds to score."""
-    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=100_000, seed=4))
+    """A file that takes a few seconds to score (its chunks of rows more than a second)."""
+    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=250_000, seed=4))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
@@ -765,7 +765,7 @@ def test_an_interrupted_write_leaves_no_file(fmt: str, long_csv: Path, tmp_path:
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) != 0
     os.close(parent)
-    assert b"scored:" in shown and b"rows: 100000," not in shown  # stopped half way
+    assert b"scored:" in shown and b"rows: 250000," not in shown  # stopped half way
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
         f"out.{fmt}"
     ]

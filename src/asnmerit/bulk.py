@@ -48,15 +48,13 @@ def plain_nips(values: Sequence[Any]) -> Mask:
         return np.zeros(n, np.bool_)
     chosen = values if len(at) == n else [values[k] for k in at.tolist()]
     code = np.array(chosen, dtype="<U18").view(np.uint32).reshape(len(at), 18)
-    ok = ((code >= ord("0")) & (code <= ord("9"))).all(axis=1)
-
-    def digit(k: int) -> npt.NDArray[np.int64]:
-        return np.where(ok, code[:, k].astype(np.int64) - ord("0"), 0)
+    d = code.astype(np.int32) - ord("0")  # a row that is not all digits is refused below
+    ok = ((d >= 0) & (d <= 9)).all(axis=1)
 
     def number(start: int, stop: int) -> npt.NDArray[np.int64]:
         out = np.zeros(len(at), np.int64)
         for k in range(start, stop):
-            out = out * 10 + digit(k)
+            out = out * 10 + d[:, k]
         return out
 
     year, month, day = number(0, 4), number(4, 6), number(6, 8)
@@ -64,12 +62,12 @@ def plain_nips(values: Sequence[Any]) -> Mask:
     days = np.array(_DAYS)[np.clip(month, 0, 12)] + ((month == 2) & leap)
     born = (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
     at_year, at_month = number(8, 12), number(12, 14)
-    pppk = (digit(12) == 2) & (digit(13) != 0)
+    pppk = (d[:, 12] == 2) & (d[:, 13] != 0)
     dated = pppk | ((at_month >= 1) & (at_month <= 12))
     after = np.where(
         pppk, at_year > year, (at_year > year) | ((at_year == year) & (at_month > month))
     )
-    sex = (digit(14) == 1) | (digit(14) == 2)
+    sex = (d[:, 14] == 1) | (d[:, 14] == 2)
     out = np.zeros(n, np.bool_)
     out[at] = ok & born & dated & after & sex
     return out
@@ -112,8 +110,9 @@ def _values(ident: Identifier, values: Sequence[Any]) -> tuple[list[Any], list[b
     if check is None:
         others = list(range(len(values)))
     else:
-        plain = check(values)
-        others = [k for k, p in enumerate(plain.tolist()) if not p]
+        import numpy as np
+
+        others = np.flatnonzero(~check(values)).tolist()
     normals = list(values)
     refused = [False] * len(values)
     for k in others:

@@ -258,11 +258,14 @@ def _place(
 
 def _key_ids(keys: list[str | None]) -> Codes:
     """Each key's number (``-1`` for ``None``): one number for equal keys."""
-    none = np.array(keys, dtype=object) == None  # noqa: E711 - each element compared
+    blank = keys.count(None)
     distinct = set(keys)
     distinct.discard(None)
-    if len(distinct) == len(keys) - int(none.sum()):  # as usual, no two alike
-        return np.where(none, -1, np.arange(len(keys)))
+    if len(distinct) == len(keys) - blank:  # as usual, no two alike
+        ids = np.arange(len(keys))
+        if blank:
+            ids[np.array(keys, dtype=object) == None] = -1  # noqa: E711 - each element compared
+        return ids
     index: dict[str, int] = {}
     return np.fromiter(
         (-1 if key is None else index.setdefault(key, len(index)) for key in keys),

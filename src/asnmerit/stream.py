@@ -1,11 +1,12 @@
-"""Scoring a records file of any length: read in chunks, score and write one row at a time.
+"""Scoring a records file of any length: read in chunks, score and write a chunk at a time.
 
 A CSV, Parquet or Excel file is read twice as a stream: a first pass checks the whole
-file (so a broken file writes nothing), counts its rows, and collects the values of
-``unique`` identifiers (the only memory that grows with the file); the second pass scores
-each row and writes it out at once, as CSV, JSON, Parquet or Excel. JSON and YAML files
-are read whole, then scored the same way. The output is byte for byte what scoring the
-whole list at once gives.
+file (so a broken file writes nothing), counts its rows, and keeps a hash of the value of
+each ``unique`` identifier of each row (the only memory that grows with the file); the
+second pass scores the rows and writes them out at once, as CSV, JSON, Parquet or Excel.
+Rows of a table that share their cells but their identifiers (a *profile*) are scored
+once. JSON and YAML files are read whole, then scored record by record. The output is
+byte for byte what scoring each record of the whole list gives.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import array
 import bisect
 import itertools
+import math
 import operator
 import os
 import time
@@ -152,11 +154,12 @@ def _json_item(r: RowResult) -> dict[str, Any]:
 
 
 class Progress:
-    """A line on a terminal redrawn at most every ``every`` seconds; nothing until then."""
+    """A line on a terminal, drawn at the first update (the first chunk of rows written),
+    then redrawn at most every ``every`` seconds."""
 
     def __init__(self, out: IO[str], total: int, every: float = 0.5) -> None:
         self.out, self.total, self.every = out, total, every
-        self.last = time.monotonic()
+        self.last = -math.inf
         self.shown = False
 
     def update(self, rows: int, scored: int, errors: int) -> None:
@@ -357,9 +360,8 @@ def _scan_table(criteria: Criteria, chunks: Callable[[], Iterator[Rows]]) -> _Sc
         reach = max(reach, *map(len, chunk.rows))
         for ident in unique:
             if ident.name in names:
-                p = names.index(ident.name)
-                cells = [row[p] if p < len(row) else None for row in chunk.rows]
-                keys, _ = identifier_keys(ident, cells)
+                column = _column(chunk.rows, names.index(ident.name))
+                keys, _ = identifier_keys(ident, column)
                 hashes[ident.name].extend([0 if k is None else hash(k) or 1 for k in keys])
     found = sorted(set().union(*map(repeated, hashes.values())))
     shared: Shared = {}
@@ -396,41 +398,45 @@ def _table_results(
     lang: str,
     band_policy: BandPolicy | None,
 ) -> Iterator[_Scored]:
-    """The results of a table's rows, a chunk at a time. A row whose cells are all under
-    the header and whose identifiers are kept as they are takes the result of its
-    *profile* (its other cells), scored once (:func:`~asnmerit.batch.score_row`); any
-    other row (an identifier refused, written otherwise or shared; too few or too many
-    cells) is scored by itself. Either way a row gets what
-    :func:`~asnmerit.batch.score_records` gives it."""
-    # a profile's result cells, and its issues if it was refused
-    results_of: dict[Any, _Result] = {}
-    shared = sorted(scan.shared)
+    """The results of a table's rows, a chunk at a time (see :class:`_Table`)."""
+    table = _Table(criteria, scan, results, lang, band_policy)
     start = 1
     for chunk in chunks:
+        yield table.score(chunk, start)
+        start += len(chunk.rows)
+
+
+class _Table:
+    """Scores the chunks of one table. A row whose cells are all under the header and
+    whose identifiers its format accepts takes the result of its *profile* (its other
+    cells), scored once and kept (for the last :data:`_PROFILES` profiles); any other
+    row (an identifier refused or shared; too few or too many cells) is scored by itself.
+    Either way a row gets what :func:`~asnmerit.batch.score_records` gives it."""
+
+    def __init__(
+        self,
+        criteria: Criteria,
+        scan: _Scan,
+        results: list[str],
+        lang: str,
+        band_policy: BandPolicy | None,
+    ) -> None:
+        self.criteria, self.scan, self.results = criteria, scan, results
+        self.lang, self.band_policy = lang, band_policy
+        self.shared = sorted(scan.shared)
+        self.kept: dict[Any, _Result] = {}
+
+    def score(self, chunk: Rows, start: int) -> _Scored:
+        """The results of the rows of ``chunk``, the first being row ``start``."""
         names, rows = chunk.names, chunk.rows
-        ids = _getter([names.index(n) for n in scan.identifiers])
-        others = [p for p, name in enumerate(names) if name not in criteria.identifiers]
-        profile = _profile_key(others, chunk.typed)
-        special, written = _own_rows(criteria, chunk, start, shared)
+        ids = _getter([names.index(n) for n in self.scan.identifiers])
+        special, written = _own_rows(self.criteria, chunk, start, self.shared)
         regular = rows
         if special:  # in place of the rows scored by themselves: a row of blanks
             regular = list(rows)
             for i in special:
                 regular[i] = ("",) * len(names)
-        keys, kept = _lookup(profile, regular, results_of, special)
-        found: list[_Result] = kept  # type: ignore[assignment] # each None is replaced below
-        for i in [i for i, f in enumerate(kept) if f is None]:
-            key = keys[i]
-            if i in special:
-                found[i] = ((), [])
-                continue
-            if key not in results_of:  # a profile not seen yet (or no longer kept): score it
-                if len(results_of) >= _PROFILES:
-                    results_of.clear()
-                record = as_record(names, rows[i])
-                r = score_row(criteria, start + i, record, [], band_policy=band_policy)
-                results_of[key] = (tuple(_result_cells(r, lang, results)), _issue_cells(r))
-            found[i] = results_of[key]
+        found = self._profiles(chunk, regular, start, special)
         numbers = range(start, start + len(rows))
         cells = map(operator.itemgetter(0), found)
         out: list[Sequence[Any]] = list(
@@ -439,9 +445,8 @@ def _table_results(
         own_ids: dict[int, tuple[Any, ...]] = {}
         for i, normal in written.items():  # identifiers written otherwise by their format
             if i not in special:
-                own_ids[i] = tuple(
-                    normal.get(n, c) for n, c in zip(scan.identifiers, ids(rows[i]), strict=True)
-                )
+                pairs = zip(self.scan.identifiers, ids(rows[i]), strict=True)
+                own_ids[i] = tuple(normal.get(n, c) for n, c in pairs)
                 out[i] = (start + i, *own_ids[i], *found[i][0])
         issues: list[Sequence[Any]] = []
         failed = 0
@@ -449,19 +454,43 @@ def _table_results(
             failed += 1
             row_ids = own_ids.get(i) or ids(rows[i])
             issues.extend((start + i, *row_ids, *x) for x in found[i][1])
-        for i in sorted(special):  # each by itself
-            n = start + i
-            record = as_record(names, rows[i])
-            clash = clash_issues(record, scan.shared.get(n - 1, []))
-            r = score_row(criteria, n, record, clash, band_policy=band_policy)
-            own = [r.identifiers.get(f, "") for f in scan.identifiers]
-            out[i] = (n, *own, *_result_cells(r, lang, results))
-            issues.extend((n, *own, *x) for x in _issue_cells(r))
+        for i in sorted(special):
+            r = self._own(names, rows[i], start + i)
+            own = [r.identifiers.get(f, "") for f in self.scan.identifiers]
+            out[i] = (r.row, *own, *_result_cells(r, self.lang, self.results))
+            issues.extend((r.row, *own, *x) for x in _issue_cells(r))
             failed += not r.ok
         if special and issues:  # in row order
             issues.sort(key=operator.itemgetter(0))
-        start += len(rows)
-        yield _Scored(out, issues, failed)
+        return _Scored(out, issues, failed)
+
+    def _profiles(
+        self, chunk: Rows, regular: list[Sequence[Any]], start: int, special: set[int]
+    ) -> list[_Result]:
+        """The result of each row's profile (an empty one for the ``special`` rows)."""
+        others = [p for p, name in enumerate(chunk.names) if name not in self.criteria.identifiers]
+        keys, kept = _lookup(_profile_key(others, chunk.typed), regular, self.kept, special)
+        found: list[_Result] = kept  # type: ignore[assignment] # each None is replaced below
+        for i in [i for i, f in enumerate(kept) if f is None]:
+            if i in special:
+                found[i] = ((), [])
+                continue
+            if keys[i] not in self.kept:  # a profile not seen yet (or no longer kept)
+                if len(self.kept) >= _PROFILES:
+                    self.kept.clear()
+                r = self._own(chunk.names, chunk.rows[i], start + i)
+                self.kept[keys[i]] = (
+                    tuple(_result_cells(r, self.lang, self.results)),
+                    _issue_cells(r),
+                )
+            found[i] = self.kept[keys[i]]
+        return found
+
+    def _own(self, names: list[str], row: Sequence[Any], n: int) -> RowResult:
+        """Row ``n`` scored by itself."""
+        record = as_record(names, row)
+        clash = clash_issues(record, self.scan.shared.get(n - 1, []))
+        return score_row(self.criteria, n, record, clash, band_policy=self.band_policy)
 
 
 def _lookup(
@@ -498,18 +527,13 @@ def _own_rows(
     by row."""
     names, rows = chunk.names, chunk.rows
     lengths = list(map(len, rows))
-    whole = min(lengths, default=0) == max(lengths, default=0) == len(names)
+    whole = min(lengths) == max(lengths) == len(names)  # as usual
     special = set() if whole else {i for i, n in enumerate(lengths) if n != len(names)}
     written: dict[int, dict[str, Any]] = {}
     for p, name in enumerate(names):
         ident = criteria.identifiers.get(name)
         if ident is not None and ident.format is not None:
-            column = (
-                list(map(operator.itemgetter(p), rows))
-                if whole
-                else [row[p] if p < len(row) else None for row in rows]
-            )
-            refused, normals = unusual(ident, column)
+            refused, normals = unusual(ident, _column(rows, p))
             special.update(refused)
             for i, normal in normals.items():
                 written.setdefault(i, {})[name] = normal
@@ -517,6 +541,14 @@ def _own_rows(
     last = bisect.bisect_left(shared, start - 1 + len(rows))
     special.update(pos - start + 1 for pos in shared[first:last])
     return special, written
+
+
+def _column(rows: list[Sequence[Any]], p: int) -> list[Any]:
+    """The cells of rows at ``p`` (``None`` for a row too short to have one)."""
+    try:
+        return list(map(operator.itemgetter(p), rows))
+    except IndexError:
+        return [row[p] if p < len(row) else None for row in rows]
 
 
 def _getter(at: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
