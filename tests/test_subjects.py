@@ -71,6 +71,7 @@ def jpt_record(name: Any, **changes: Any) -> dict[str, Any]:
         ("20001231 202429 2 999", "200012312024292999"),
         ("20000229 201801 1 001", "200002292018011001"),  # 29 February of a leap year
         ("19000101 191801 1 000", "190001011918011000"),
+        ("200001012001211.000", "200001012001211000"),  # a dot before the sequence only
     ],
 )
 def test_nip_is_normalised_to_its_18_digits(ip: Criteria, value: Any, normal: str) -> None:

@@ -299,17 +299,16 @@ def nip(value: Any) -> str:
         raise BadValue(_NIP_AS_TEXT)
     elif isinstance(value, str):
         text = value.strip()
-        if not (plain := _is_18_digits(text)) and _NUMBER_FORM.match(text):
-            raise BadValue(_NIP_AS_TEXT)
+        plain = _is_18_digits(text)
     else:
         raise BadValue(_NIP_SHAPE)
     if plain:  # the usual form: no pattern to match
         born, appointed, sex, seq = text[:8], text[8:14], text[14], text[15:]
     else:
         match = _NIP.match(text)
-        if match is None:
-            raise BadValue(_NIP_SHAPE)
-        born, appointed, sex, seq = match.groups()
+        if match is None:  # a number a spreadsheet made of it, or no NIP at all
+            raise BadValue(_NIP_AS_TEXT if _NUMBER_FORM.match(text) else _NIP_SHAPE)
+        born, appointed, sex, seq = match.groups()  # a printed form ("... 201505.001" too)
     try:
         birth = dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
     except ValueError:

@@ -140,11 +140,11 @@ def iter_rows(
     p = Path(path)
     kind = TABULAR.get(p.suffix.lower())
     if kind == "Parquet":
-        yield from _parquet_rows(p, columns or {}, size)
+        yield from _parquet_chunks(p, columns or {}, size)
     elif kind == "CSV":
-        yield from _csv_rows(p, columns or {}, size)
+        yield from _csv_chunks(p, columns or {}, size)
     elif kind == "Excel":
-        yield from _xlsx_rows_of(p, columns or {}, size)
+        yield from _xlsx_chunks(p, columns or {}, size)
     else:
         raise RecordsError(f"{p}: not a table file (.csv, .parquet or .xlsx)")
 
@@ -156,7 +156,7 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _csv_rows(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
+def _csv_chunks(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _csv_reader(p) as reader:
         names = _header(reader, columns, str(p))
         if names is None:
@@ -297,7 +297,7 @@ def _parquet_names(pf: Any, columns: Mapping[str, str], p: Path) -> tuple[list[s
     return _names([schema.names[i] for i in keep], columns, str(p)), keep
 
 
-def _parquet_rows(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
+def _parquet_chunks(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _parquet_file(p) as pf:
         names, keep = _parquet_names(pf, columns, p)
         for batch in pf.iter_batches(batch_size=size, use_pandas_metadata=False):
@@ -354,7 +354,7 @@ def _cells(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _xlsx_rows_of(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
+def _xlsx_chunks(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _xlsx_rows(p) as rows:
         names = _xlsx_header(rows, columns, p)
         width = len(names)
