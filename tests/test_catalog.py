@@ -37,6 +37,15 @@ def test_get_by_date() -> None:
         asnmerit.get("ipasn")
 
 
+def test_each_bundled_file_is_in_a_folder_its_id_names() -> None:
+    # get() loads only the files of those folders: a file elsewhere would not be found
+    for entry in asnmerit.catalog():
+        folder = Path(entry.path).parent.name
+        assert entry.id == folder or entry.id.startswith(folder + "-"), entry.path
+        found = asnmerit.get(entry.id, as_of=entry.valid_from)
+        assert (found.id, found.valid_from) == (entry.id, entry.valid_from)
+
+
 def test_get_returns_the_same_loaded_object() -> None:
     assert asnmerit.get("ip-asn") is asnmerit.get("ip-asn")
 

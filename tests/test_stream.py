@@ -11,6 +11,7 @@ import json
 import os
 import pty
 import random
+import re
 import select
 import signal
 import subprocess
@@ -18,10 +19,10 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import asnmerit
@@ -32,6 +33,7 @@ from asnmerit.demo import COLUMNS, sample_path, synthetic_agency
 from asnmerit.evaluate import json_value
 from asnmerit.inputs import duplicates, identifier_key
 from asnmerit.records import (
+    RecordsError,
     atomic_binary_writer,
     csv_header,
     header,
@@ -40,8 +42,8 @@ from asnmerit.records import (
     read_records,
     to_csv,
 )
-from asnmerit.stream import error_issues
-from asnmerit.tables import ParquetRows
+from asnmerit.stream import error_issues, evaluate_file
+from asnmerit.tables import ParquetRows, table_writer
 
 IP = asnmerit.get("ip-asn")
 
@@ -331,6 +333,39 @@ def test_a_bad_byte_late_in_the_file_writes_nothing(
     assert capsys.readouterr().out == ""  # standard output too: the file is checked first
 
 
+def test_a_bad_byte_late_in_the_file_cuts_a_file_back_to_where_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(asnmerit.stream, "CHUNK_ROWS", 16)  # chunks written before the byte
+    src = tmp_path / "in.csv"
+    src.write_bytes(sample_path().read_bytes() + b"1980,Ab\xffc\n")
+    with (
+        open(tmp_path / "out.csv", "w+", encoding="utf-8", newline="") as out,
+        open(tmp_path / "errors.csv", "w+b") as errors,
+    ):
+        out.write("kept\n")
+        with pytest.raises(RecordsError, match="byte 0xff is not UTF-8"):
+            evaluate_file(IP, src, out, errors=errors, errors_format="parquet")
+        out.write("then\n")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "kept\nthen\n"
+    assert (tmp_path / "errors.csv").read_bytes() == b""
+
+
+def test_an_identifier_column_no_row_reaches_is_not_written(tmp_path: Path) -> None:
+    # read as it is scored, the output first has a column for the NIP of the header; no
+    # row has a cell there, so it is written again without one
+    names = [c for c in COLUMNS if c != "nip"]
+    src = tmp_path / "in.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([*names, "nip"])
+        writer.writerows([r[c] for c in names] for r in synthetic_agency(n=40, seed=3))
+    out = tmp_path / "out.csv"
+    assert main(["evaluate", "ip-asn", str(src), "-o", str(out), "-q"]) == 0
+    assert out.read_bytes() == _whole_file(src, "csv")
+    assert out.read_text(encoding="utf-8").startswith("row,nama,instansi,unit_kerja,status,score,")
+
+
 def test_records_stream_one_at_a_time(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("\ufeffa, B ,\n1,2,\n\n3,4,5,6\n", encoding="utf-8")
@@ -406,7 +441,7 @@ def _on_a_terminal(*args: str) -> str:
 def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.csv", synthetic_agency(n=60_000, seed=2))
     shown = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "a.csv"))
-    assert "\rrows: " in shown and "/60000 scored: " in shown
+    assert re.match(r"\rrows: \d+ \(\d+%\) scored: \d+ errors: 0\r", shown), shown
     assert shown.endswith("\r\x1b[K" + "rows: 60000, scored: 60000, errors: 0\r\n")
     quiet = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "b.csv"), "-q")
     assert quiet == "rows: 60000, scored: 60000, errors: 0\r\n"
@@ -857,13 +892,18 @@ def _errors_oracle(path: Path) -> list[list[str]]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(table=_tables(), kind=st.sampled_from(["csv", "parquet"]))
+@given(table=_tables(), kind=st.sampled_from(["csv", "parquet"]), once=st.booleans())
 def test_a_table_is_scored_as_the_whole_list_is(
-    table: tuple[list[str], list[list[str]]], kind: str, monkeypatch: pytest.MonkeyPatch
+    table: tuple[list[str], list[list[str]]],
+    kind: str,
+    once: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Profiles reused across chunks (of 4 rows, 3 profiles kept), identifiers checked a
-    column at a time, rows read again for their duplicates: the bytes of scoring each
-    record of the whole list (the patches hold for every example alike)."""
+    column at a time, rows read again for their duplicates, and (``once``) scored as they
+    are read into files cut back when NIPs turn out shared, or else scored in a second
+    pass: the bytes of scoring each record of the whole list (the patches hold for every
+    example alike)."""
     monkeypatch.setattr(asnmerit.stream, "CHUNK_ROWS", 4)
     monkeypatch.setattr(asnmerit.stream, "_PROFILES", 3)
     names, rows = table
@@ -886,12 +926,58 @@ def test_a_table_is_scored_as_the_whole_list_is(
         else:
             src_table = src
         out, errors = Path(tmp) / "out.csv", Path(tmp) / "errors.csv"
-        args = ["evaluate", "ip-asn", str(src_table), "-o", str(out), "--errors", str(errors)]
-        with contextlib.redirect_stderr(io.StringIO()):
-            main([*args, "--quiet"])
+        if once:
+            args = ["evaluate", "ip-asn", str(src_table), "-o", str(out), "--errors", str(errors)]
+            with contextlib.redirect_stderr(io.StringIO()):
+                main([*args, "--quiet"])
+        else:
+            with (
+                open(out, "w", encoding="utf-8", newline="") as o,
+                open(errors, "w", encoding="utf-8", newline="") as e,
+            ):
+                evaluate_file(IP, src_table, _Pipe(o), errors=_Pipe(e))
         assert out.read_bytes() == _whole_file(src_table, "csv")
         with open(errors, encoding="utf-8", newline="") as fh:
             assert list(csv.reader(fh)) == _errors_oracle(src_table)
+
+
+_CELLS = st.one_of(
+    st.text(st.sampled_from('ab ,"\r\n\x00\u00e9'), max_size=4),
+    st.sampled_from([0, 17, -1.5, None, Decimal("2.50"), True]),
+)
+
+
+@given(
+    chunks=st.lists(st.lists(st.lists(_CELLS, max_size=4), max_size=6), max_size=4),
+    header=st.lists(st.text(max_size=3), max_size=3),
+)
+@example(chunks=[[["a,", "b"], ['"', "c"], ["d", "e"]]], header=[])  # one row quotes: each row
+@settings(max_examples=300)
+def test_the_csv_writer_writes_what_the_csv_module_writes(
+    chunks: list[list[list[Any]]], header: list[str]
+) -> None:
+    ours, theirs = io.StringIO(), io.StringIO()
+    writer = table_writer(ours, "csv", header)
+    module = csv.writer(theirs, lineterminator="\n")
+    module.writerow(header)
+    for chunk in chunks:
+        writer.writecells(chunk)
+        module.writerows(chunk)
+    writer.close()
+    assert ours.getvalue() == theirs.getvalue()
+
+
+class _Pipe(io.TextIOBase):
+    """A text file written as a pipe is: it cannot seek back."""
+
+    def __init__(self, target: IO[str]) -> None:
+        self.target = target
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+    def seekable(self) -> bool:
+        return False
 
 
 def test_typed_cells_of_one_value_and_another_type_are_other_profiles() -> None:

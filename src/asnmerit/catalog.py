@@ -2,7 +2,9 @@
 
 The ``criteria/`` folder of the repository is shipped inside the wheel as
 ``asnmerit/criteria``; in a source checkout (an editable install) the folder beside
-``src/`` is used.
+``src/`` is used. A scheme's files are in the folder named by its id, or by the start of
+its id before a ``-`` (``asn-berprestasi-contoh`` in ``asn-berprestasi/``), so that
+:func:`get` loads only those.
 """
 
 from __future__ import annotations
@@ -46,6 +48,21 @@ def _bundled() -> tuple[Criteria, ...]:
     return tuple(load(p) for p in criteria_files())
 
 
+@functools.cache
+def _versions(scheme_id: str) -> tuple[Criteria, ...]:
+    """The bundled versions of ``scheme_id``, loaded from the folders its id names (see
+    the module), oldest first."""
+    root = criteria_dir()
+    folders = [d for d in root.iterdir() if d.is_dir() and _names(d.name, scheme_id)]
+    found = (load(p) for d in folders for p in criteria_files(d))
+    return tuple(sorted((c for c in found if c.id == scheme_id), key=lambda c: c.valid_from))
+
+
+def _names(folder: str, scheme_id: str) -> bool:
+    """Whether the files of ``folder`` may hold ``scheme_id``."""
+    return scheme_id == folder or scheme_id.startswith(folder + "-")
+
+
 @attrs.frozen
 class SchemeInfo:
     """One bundled scheme version, as listed by :func:`catalog`."""
@@ -73,7 +90,7 @@ def get(scheme_id: str, as_of: dt.date | str | None = None) -> Criteria:
     ISO text. Raises :class:`SchemeNotFoundError` for an unknown id or a date outside
     every version's validity.
     """
-    versions = sorted((c for c in _bundled() if c.id == scheme_id), key=lambda c: c.valid_from)
+    versions = _versions(scheme_id)
     if not versions:
         known = ", ".join(sorted({c.id for c in _bundled()}))
         raise SchemeNotFoundError(f"no bundled scheme {scheme_id!r}; bundled: {known}")

@@ -20,8 +20,9 @@ import io
 import itertools
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -123,6 +124,8 @@ class Rows:
     names: list[str]
     rows: list[Sequence[Any]]
     typed: bool
+    read: float | None = None
+    """The share of the file read once these rows were (``None``: not known)."""
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as records (see :func:`read_records`)."""
@@ -157,13 +160,13 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _csv_chunks(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
-    with _csv_reader(p) as reader:
+    with _csv_reader(p) as (reader, share):
         names = _header(reader, columns, str(p))
         if names is None:
             return
         # a blank line is not a record; a row as a tuple of texts (untracked by the GC)
         for chunk in batched(map(tuple, filter(None, reader)), size):
-            yield Rows(names, chunk, typed=False)
+            yield Rows(names, chunk, typed=False, read=share())
 
 
 def as_record(names: list[str], cells: Sequence[Any]) -> dict[str, Any]:
@@ -205,21 +208,24 @@ def header(path: str | os.PathLike[str], columns: Mapping[str, str] | None = Non
 def csv_header(path: str | os.PathLike[str], columns: Mapping[str, str] | None = None) -> list[str]:
     """The column names of a CSV file as its records use them (a column without a name is
     ``(column N)``; renamed by ``columns``); empty for a file without a header."""
-    with _csv_reader(Path(path)) as reader:
+    with _csv_reader(Path(path)) as (reader, _):
         return _header(reader, columns or {}, str(path)) or []
 
 
 @contextlib.contextmanager
-def _csv_reader(p: Path) -> Iterator[Iterator[list[str]]]:
-    """A CSV reader over ``p`` decoded as it is read; a byte that is not UTF-8 and a
-    malformed row raise :class:`RecordsError` naming the line."""
+def _csv_reader(p: Path) -> Iterator[tuple[Iterator[list[str]], Callable[[], float | None]]]:
+    """A CSV reader over ``p`` decoded as it is read, and a way to tell the share of the
+    file read so far (``None`` for a pipe); a byte that is not UTF-8 and a malformed row raise
+    :class:`RecordsError` naming the line."""
     try:
         fh = open(p, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise RecordsError(f"{p}: {exc.strerror or exc}") from None
     reader = csv.reader(fh)
+    fd, info = fh.fileno(), os.fstat(fh.fileno())
+    size = info.st_size if stat.S_ISREG(info.st_mode) else 0
     try:
-        yield reader
+        yield reader, lambda: min(1.0, os.lseek(fd, 0, os.SEEK_CUR) / size) if size else None
     except UnicodeDecodeError:
         raise RecordsError(f"{p}: {_first_bad_byte(p)}") from None
     except csv.Error as exc:
@@ -300,11 +306,13 @@ def _parquet_names(pf: Any, columns: Mapping[str, str], p: Path) -> tuple[list[s
 def _parquet_chunks(p: Path, columns: Mapping[str, str], size: int) -> Iterator[Rows]:
     with _parquet_file(p) as pf:
         names, keep = _parquet_names(pf, columns, p)
+        whole, done = pf.metadata.num_rows or 1, 0
         for batch in pf.iter_batches(batch_size=size, use_pandas_metadata=False):
             cells = [
                 ["" if v is None else v for v in batch.column(i).to_pylist()] for i in keep
             ]  # a null is a blank cell
-            yield Rows(names, list(zip(*cells, strict=True)), typed=True)
+            done += batch.num_rows
+            yield Rows(names, list(zip(*cells, strict=True)), typed=True, read=done / whole)
 
 
 # -- Excel -------------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import array
 import bisect
+import functools
 import itertools
 import math
 import operator
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -157,17 +159,19 @@ class Progress:
     """A line on a terminal, drawn at the first update (the first chunk of rows written),
     then redrawn at most every ``every`` seconds."""
 
-    def __init__(self, out: IO[str], total: int, every: float = 0.5) -> None:
-        self.out, self.total, self.every = out, total, every
+    def __init__(self, out: IO[str], every: float = 0.5) -> None:
+        self.out, self.every = out, every
         self.last = -math.inf
         self.shown = False
 
-    def update(self, rows: int, scored: int, errors: int) -> None:
-        """Redraw the line if ``every`` seconds have passed since the last time."""
+    def update(self, rows: int, scored: int, errors: int, share: float | None = None) -> None:
+        """Redraw the line (with the ``share`` of the input read, when known) if ``every``
+        seconds have passed since the last time."""
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last, self.shown = now, True
-            self.out.write(f"\rrows: {rows}/{self.total} scored: {scored} errors: {errors}")
+            done = "" if share is None else f" ({share:.0%})"
+            self.out.write(f"\rrows: {rows}{done} scored: {scored} errors: {errors}")
             self.out.flush()
 
     def close(self) -> None:
@@ -182,7 +186,7 @@ class Progress:
 
 @attrs.frozen
 class _Scan:
-    rows: int
+    rows: int | None  # None: not counted yet
     identifiers: list[str]  # those some record gives, in the scheme's order
     shared: Shared
 
@@ -190,11 +194,13 @@ class _Scan:
 @attrs.frozen
 class _Scored:
     """A chunk of results: the rows to write, the rows of the errors file (row,
-    identifiers, field, expected, got), and how many rows were refused."""
+    identifiers, field, expected, got), how many rows were refused, and the share of the
+    input read (``None``: not known)."""
 
     rows: list[Any]
     issues: list[Sequence[Any]]
     failed: int
+    read: float | None = None
 
 
 def evaluate_file(
@@ -216,54 +222,82 @@ def evaluate_file(
     ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
     ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
     :func:`check_columns` first). ``progress``: a terminal to draw a progress line on.
-    Raises :class:`RecordsError` (before writing anything) for an unreadable file."""
+    Raises :class:`RecordsError` for an unreadable file, leaving ``out`` and ``errors`` as
+    they were (a file that cannot seek back is written only once the input was read)."""
     if columns is not None:  # only for a file with a header row
         header(path, columns)  # no two columns renamed to one field
         check_columns(criteria, header(path), columns)
-    table = format != "json" and Path(path).suffix.lower() in TABULAR
-    if table:
-        scan = _scan_table(criteria, lambda: iter_rows(path, columns, CHUNK_ROWS))
-    else:
-        chunks = _passes(path, columns)
-        scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
-    fields = ["score", "band", "band_label", "eligible"]
     parts = [c.id for c in criteria.score.children]
-    results = [*fields, *parts, "warnings", "error"]
-    writer: RowWriter | JsonList
-    if format == "json":
-        writer = JsonList(out)
-    else:
-        writer = table_writer(out, format, ["row", *scan.identifiers, *results])
-    issues = None
-    if errors is not None:
-        issues = table_writer(
-            errors, errors_format, ["row", *scan.identifiers, "field", "expected", "got"]
-        )
-    if table:
-        scored = _table_results(
-            criteria, iter_rows(path, columns, CHUNK_ROWS), scan, results, lang, band_policy
-        )
-    else:
-        records = itertools.chain.from_iterable(chunks())
-        scored = _record_results(criteria, records, scan, results, lang, band_policy, format)
-    bar = Progress(progress, scan.rows) if progress is not None else None
-    rows = failed = 0
-    for chunk in scored:
-        if isinstance(writer, JsonList):
-            writer.writerows(chunk.rows)
+    results = ["score", "band", "band_label", "eligible", *parts, "warnings", "error"]
+    output = _Output(out, format, errors, errors_format, progress, results)
+    if format != "json" and Path(path).suffix.lower() in TABULAR:
+        read = functools.partial(iter_rows, path, columns, CHUNK_ROWS)
+        return _evaluate_table(criteria, read, output, lang, band_policy)
+    chunks = _passes(path, columns)
+    scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
+    records = itertools.chain.from_iterable(chunks())
+    return output.write(
+        scan, _record_results(criteria, records, scan, results, lang, band_policy, format)
+    )
+
+
+@attrs.frozen
+class _Output:
+    """Where a run writes its rows (``results``: the columns after the identifiers) and
+    the issues of its refused rows, and how."""
+
+    out: IO[Any]
+    format: str
+    errors: IO[Any] | None
+    errors_format: str
+    progress: IO[str] | None
+    results: list[str]
+
+    def marks(self) -> list[tuple[IO[Any], int]] | None:
+        """Where each file is now, to :meth:`rewind` to (``None``: one cannot seek)."""
+        files = [f for f in (self.out, self.errors) if f is not None]
+        return [(f, f.tell()) for f in files] if all(map(_rewindable, files)) else None
+
+    @staticmethod
+    def rewind(marks: list[tuple[IO[Any], int]]) -> None:
+        """Cut each file back to where it was."""
+        for f, at in marks:
+            f.seek(at)
+            f.truncate()
+
+    def write(self, scan: _Scan, scored: Iterable[_Scored]) -> Counts:
+        """Write the chunks of ``scored``, drawing the progress line; every file finished
+        (even when a chunk cannot be made)."""
+        writer: RowWriter | JsonList
+        if self.format == "json":
+            writer = JsonList(self.out)
         else:
-            writer.writecells(chunk.rows)
-        if issues is not None:
-            issues.writecells(chunk.issues)
-        rows, failed = rows + len(chunk.rows), failed + chunk.failed
-        if bar is not None:
-            bar.update(rows, rows - failed, failed)
-    writer.close()
-    if issues is not None:
-        issues.close()
-    if bar is not None:
-        bar.close()
-    return Counts(rows, rows - failed, failed)
+            writer = table_writer(self.out, self.format, ["row", *scan.identifiers, *self.results])
+        issues = None
+        if self.errors is not None:
+            columns = ["row", *scan.identifiers, "field", "expected", "got"]
+            issues = table_writer(self.errors, self.errors_format, columns)
+        bar = Progress(self.progress) if self.progress is not None else None
+        rows = failed = 0
+        try:
+            for chunk in scored:
+                if isinstance(writer, JsonList):
+                    writer.writerows(chunk.rows)
+                else:
+                    writer.writecells(chunk.rows)
+                if issues is not None:
+                    issues.writecells(chunk.issues)
+                rows, failed = rows + len(chunk.rows), failed + chunk.failed
+                if bar is not None:
+                    share = chunk.read if scan.rows is None else rows / (scan.rows or 1)
+                    bar.update(rows, rows - failed, failed, share)
+        finally:
+            if bar is not None:
+                bar.close()
+            writer.close()
+            if issues is not None:
+                issues.close()
+        return Counts(rows, rows - failed, failed)
 
 
 def _passes(
@@ -335,6 +369,20 @@ def _issue_cells(r: RowResult) -> list[tuple[str, str, str]]:
     return [(i["field"], i["expected"], i["got"]) for i in error_issues(r.error)]
 
 
+def _rewindable(f: IO[Any]) -> bool:
+    """Whether ``f`` can be cut back: a file on disk or in memory (not a terminal, a pipe
+    or a device such as ``/dev/null``)."""
+    try:
+        if not f.seekable():
+            return False
+    except ValueError:  # closed
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+    except (OSError, ValueError):  # no file number: a file in memory
+        return True
+
+
 # -- tables at scale ---------------------------------------------------------------------------
 
 _Result = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
@@ -344,35 +392,87 @@ _PROFILES = 65_536
 """The distinct profiles whose results a table run keeps (then it starts afresh)."""
 
 
-def _scan_table(criteria: Criteria, chunks: Callable[[], Iterator[Rows]]) -> _Scan:
-    """The first pass over a table: its rows, the identifiers its rows give, and the rows
-    that share the value of a ``unique`` identifier. Each row keeps only an 8-byte hash
-    of each such value; the rows whose hash is not theirs alone are read again and
-    compared by value (:func:`~asnmerit.inputs.duplicates`), so the result is exact and
-    memory grows by 8 bytes a row."""
-    unique = [i for i in criteria.identifiers.values() if i.unique]
-    hashes = {i.name: array.array("q") for i in unique}
-    rows = reach = 0
-    names: list[str] = []
-    for chunk in chunks():
-        names = chunk.names
-        rows += len(chunk.rows)
-        reach = max(reach, *map(len, chunk.rows))
-        for ident in unique:
-            if ident.name in names:
-                column = _column(chunk.rows, names.index(ident.name))
-                keys, _ = identifier_keys(ident, column)
-                hashes[ident.name].extend([0 if k is None else hash(k) or 1 for k in keys])
-    found = sorted(set().union(*map(repeated, hashes.values())))
-    shared: Shared = {}
-    if found:  # compare the values of those rows (a hash may be another value's too)
-        records = list(_records_at(chunks(), found, [i.name for i in unique]))
-        shared = {
-            found[pos]: [(field, [found[o] for o in others]) for field, others in clashes]
-            for pos, clashes in duplicates(criteria, records).items()
-        }
-    seen = set(names[:reach])
-    return _Scan(rows, [n for n in criteria.identifiers if n in seen], shared)
+def _evaluate_table(
+    criteria: Criteria,
+    read: Callable[[], Iterator[Rows]],
+    output: _Output,
+    lang: str,
+    band_policy: BandPolicy | None,
+) -> Counts:
+    """Score a table (``read`` reads its chunks from the start). Its rows are scored as
+    they are read, taking no identifier value as shared, into files that can seek back;
+    in the rare case that the :class:`_Hashes` of the rows show shared values (or that no
+    row reaches an identifier column of the header) the files are cut back and the rows
+    scored again, knowing them. Files that cannot seek back are written in a second pass
+    (the first one only finds the shared values)."""
+
+    def run(scan: _Scan, chunks: Iterator[Rows]) -> Counts:
+        tables = _table_results(criteria, chunks, scan, output.results, lang, band_policy)
+        return output.write(scan, tables)
+
+    marks = output.marks()
+    hashes = _Hashes(criteria)
+    if marks is not None:
+        chunks = read()
+        first = next(chunks, None)
+        names = first.names if first is not None else []
+        guess = _Scan(None, [n for n in criteria.identifiers if n in names], {})
+        try:
+            counts = run(guess, hashes.track(itertools.chain([first] if first else [], chunks)))
+        except RecordsError:
+            output.rewind(marks)
+            raise
+        scan = hashes.scan(read)
+        if not scan.shared and scan.identifiers == guess.identifiers:
+            return counts
+        output.rewind(marks)
+    else:
+        for _ in hashes.track(read()):
+            pass
+        scan = hashes.scan(read)
+    return run(scan, read())
+
+
+class _Hashes:
+    """What a pass over a table finds out: its rows, the identifiers its rows give, and
+    an 8-byte hash of the value of each ``unique`` identifier of each row (the only
+    memory that grows with the file, by 8 bytes a row)."""
+
+    def __init__(self, criteria: Criteria) -> None:
+        self.criteria = criteria
+        self.unique = [i for i in criteria.identifiers.values() if i.unique]
+        self.hashes = {i.name: array.array("q") for i in self.unique}
+        self.rows = self.reach = 0
+        self.names: list[str] = []
+
+    def track(self, chunks: Iterable[Rows]) -> Iterator[Rows]:
+        """``chunks``, each one taken note of as it passes."""
+        for chunk in chunks:
+            self.names = chunk.names
+            self.rows += len(chunk.rows)
+            self.reach = max(self.reach, *map(len, chunk.rows))
+            for ident in self.unique:
+                if ident.name in self.names:
+                    column = _column(chunk.rows, self.names.index(ident.name))
+                    keys, _ = identifier_keys(ident, column)
+                    self.hashes[ident.name].extend([0 if k is None else hash(k) or 1 for k in keys])
+            yield chunk
+
+    def scan(self, read: Callable[[], Iterator[Rows]]) -> _Scan:
+        """The rows, the identifiers some row gives, and the rows that share the value of
+        a ``unique`` identifier: those whose hash is not theirs alone are read again and
+        compared by value (:func:`~asnmerit.inputs.duplicates`), so the result is exact."""
+        found = sorted(set().union(*map(repeated, self.hashes.values())))
+        shared: Shared = {}
+        if found:  # compare the values of those rows (a hash may be another value's too)
+            fields = [i.name for i in self.unique]
+            records = list(_records_at(read(), found, fields))
+            shared = {
+                found[pos]: [(field, [found[o] for o in others]) for field, others in clashes]
+                for pos, clashes in duplicates(self.criteria, records).items()
+            }
+        seen = set(self.names[: self.reach])
+        return _Scan(self.rows, [n for n in self.criteria.identifiers if n in seen], shared)
 
 
 def _records_at(
@@ -402,7 +502,7 @@ def _table_results(
     table = _Table(criteria, scan, results, lang, band_policy)
     start = 1
     for chunk in chunks:
-        yield table.score(chunk, start)
+        yield attrs.evolve(table.score(chunk, start), read=chunk.read)
         start += len(chunk.rows)
 
 
@@ -437,7 +537,7 @@ class _Table:
             for i in special:
                 regular[i] = ("",) * len(names)
         found = self._profiles(chunk, regular, start, special)
-        numbers = range(start, start + len(rows))
+        numbers = map(str, range(start, start + len(rows)))  # as the CSV output has them
         cells = map(operator.itemgetter(0), found)
         out: list[Sequence[Any]] = list(
             map(operator.add, map(operator.add, zip(numbers), map(ids, regular)), cells)
@@ -447,7 +547,7 @@ class _Table:
             if i not in special:
                 pairs = zip(self.scan.identifiers, ids(rows[i]), strict=True)
                 own_ids[i] = tuple(normal.get(n, c) for n, c in pairs)
-                out[i] = (start + i, *own_ids[i], *found[i][0])
+                out[i] = (str(start + i), *own_ids[i], *found[i][0])
         issues: list[Sequence[Any]] = []
         failed = 0
         for i in [i for i, f in enumerate(found) if f[1] and i not in special]:
@@ -457,7 +557,7 @@ class _Table:
         for i in sorted(special):
             r = self._own(names, rows[i], start + i)
             own = [r.identifiers.get(f, "") for f in self.scan.identifiers]
-            out[i] = (r.row, *own, *_result_cells(r, self.lang, self.results))
+            out[i] = (str(r.row), *own, *_result_cells(r, self.lang, self.results))
             issues.extend((r.row, *own, *x) for x in _issue_cells(r))
             failed += not r.ok
         if special and issues:  # in row order

@@ -2,9 +2,9 @@
 
 Each writer has ``writerow``, ``writerows`` and ``close`` (which finishes the file: the
 end of a JSON list, the footer of a Parquet file, the archive of a workbook). Parquet and
-Excel files hold the cells of the CSV output, as text, except ``row`` (a whole number); an
-empty cell is a null (Parquet) or an empty cell (Excel). They need the optional
-``pyarrow`` and ``openpyxl``, imported when such a file is written.
+Excel files hold the cells of the CSV output, as text, except ``row`` (a whole number, given
+as one or as its digits); an empty cell is a null (Parquet) or an empty cell (Excel). They
+need the optional ``pyarrow`` and ``openpyxl``, imported when such a file is written.
 """
 
 from __future__ import annotations
@@ -96,16 +96,52 @@ def text(value: Any) -> str | None:
 
 
 class _CsvRows(_Cells):
+    """Rows written as the ``csv`` module writes them (minimal quoting, ``\\n`` line ends).
+    Rows of texts that need no quotes are joined by commas directly, a chunk at a time:
+    the same bytes, faster."""
+
     def __init__(self, out: IO[str], columns: list[str]) -> None:
-        self.columns = columns
+        self.columns, self._out = columns, out
         self._writer = csv.writer(out, lineterminator="\n")
         self._writer.writerow(columns)
 
     def writecells(self, cells: Iterable[Sequence[Any]]) -> None:
-        self._writer.writerows(cells)
+        rows = cells if isinstance(cells, list) else list(cells)
+        try:
+            lines = list(map(",".join, rows))
+        except TypeError:  # a cell that is not text
+            self._writer.writerows(rows)
+            return
+        text = "\n".join(lines)
+        widths = list(map(len, rows))
+        if (
+            min(widths, default=2) > 1  # a row of one empty cell is written ""
+            and text.count(",") == sum(widths) - len(rows)
+            and text.count("\n") == len(rows) - 1
+            and '"' not in text
+            and "\r" not in text
+        ):
+            if rows:
+                self._out.write(text + "\n")
+            return
+        plain: list[str] = []  # some cells need quotes: those rows go through the writer
+        for line, row, width in zip(lines, rows, widths, strict=True):
+            if width > 1 and line.count(",") == width - 1 and not _QUOTED.search(line):
+                plain.append(line)
+                continue
+            if plain:
+                self._out.write("\n".join(plain) + "\n")
+                plain = []
+            self._writer.writerow(row)
+        if plain:
+            self._out.write("\n".join(plain) + "\n")
 
     def close(self) -> None:
         """Nothing to finish: each row is written whole."""
+
+
+_QUOTED = re.compile(r'["\r\n]')
+"""A character that makes a CSV cell quoted (besides a comma)."""
 
 
 class ParquetRows(_Cells):
@@ -140,7 +176,7 @@ class ParquetRows(_Cells):
             return
         pa = self._pa
         arrays = [
-            pa.array(list(column), pa.int64())
+            pa.array(list(map(int, column)), pa.int64())
             if name == "row"
             else pa.array([text(v) for v in column], pa.string())
             for name, column in zip(self.columns, zip(*self._pending, strict=True), strict=True)
@@ -190,7 +226,7 @@ class XlsxRows(_Cells):
                     "write .csv or .parquet for more"
                 )
             self._append(
-                v if c == "row" else text(v) for c, v in zip(self.columns, row, strict=True)
+                int(v) if c == "row" else text(v) for c, v in zip(self.columns, row, strict=True)
             )
 
     def close(self) -> None:
