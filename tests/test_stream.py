@@ -839,8 +839,8 @@ _POOL: dict[str, list[Any]] = {
         "",
     ],
     "pendidikan": ["S1", "S2", "SD", "S9", " s-1 ", ""],
-    "catatan": ["", "x"],
-    "": ["", "y"],  # a column without a name
+    "catatan": ["", "x", "x\x1f"],  # the separator of joined profiles
+    "": ["", "y", "\x1fy"],  # a column without a name
 }
 
 
@@ -978,6 +978,16 @@ class _Pipe(io.TextIOBase):
 
     def seekable(self) -> bool:
         return False
+
+
+def test_profiles_whose_cells_hold_the_separator_stay_apart() -> None:
+    profile = asnmerit.stream._profile_key([0, 1], typed=False)
+    plain = [("a", "b"), ("a", "c"), ("a", "b")]
+    keys, _ = asnmerit.stream._lookup(profile, plain, {}, set(), texts=2)
+    assert keys == ["a\x1fb", "a\x1fc", "a\x1fb"]  # joined
+    odd = [("a\x1f", "b"), ("a", "\x1fb"), ("a\x1f", "b")]  # joined, the first two alike
+    keys, _ = asnmerit.stream._lookup(profile, odd, {}, set(), texts=2)
+    assert keys == odd
 
 
 def test_typed_cells_of_one_value_and_another_type_are_other_profiles() -> None:

@@ -569,7 +569,9 @@ class _Table:
     ) -> list[_Result]:
         """The result of each row's profile (an empty one for the ``special`` rows)."""
         others = [p for p, name in enumerate(chunk.names) if name not in self.criteria.identifiers]
-        keys, kept = _lookup(_profile_key(others, chunk.typed), regular, self.kept, special)
+        profile = _profile_key(others, chunk.typed)
+        texts = 0 if chunk.typed else len(others)
+        keys, kept = _lookup(profile, regular, self.kept, special, texts)
         found: list[_Result] = kept  # type: ignore[assignment] # each None is replaced below
         for i in [i for i, f in enumerate(kept) if f is None]:
             if i in special:
@@ -598,11 +600,18 @@ def _lookup(
     rows: list[Sequence[Any]],
     results_of: Mapping[Any, _Result],
     special: set[int],
+    texts: int = 0,
 ) -> tuple[list[Any], list[_Result | None]]:
     """Each row's profile and the result kept for it (``None``: not kept). A row with a
-    cell that cannot be a key (a list) joins ``special``."""
+    cell that cannot be a key (a list) joins ``special``. ``texts``: the profiles are
+    that many texts, kept joined by :data:`_SEP` when no cell holds it (one text hashes
+    and compares faster than a tuple of them)."""
     try:
         keys = list(map(profile, rows))
+        if texts > 1:
+            joined = list(map(_SEP.join, keys))
+            if "".join(joined).count(_SEP) == (texts - 1) * len(joined):
+                keys = joined
         return keys, list(map(results_of.get, keys))
     except TypeError:  # an unhashable cell: find which rows hold one
         keys = []
@@ -615,6 +624,10 @@ def _lookup(
                 key = None
             keys.append(key)
         return keys, [None if k is None else results_of.get(k) for k in keys]
+
+
+_SEP = "\x1f"
+"""The cells of a profile of texts are joined by this (the unit separator)."""
 
 
 def _own_rows(
