@@ -406,9 +406,11 @@ def _evaluate_table(
     scored again, knowing them. Files that cannot seek back are written in a second pass
     (the first one only finds the shared values)."""
 
+    kept: dict[Any, _Result] = {}  # the profiles scored, for both passes
+
     def run(scan: _Scan, chunks: Iterator[Rows]) -> Counts:
-        tables = _table_results(criteria, chunks, scan, output.results, lang, band_policy)
-        return output.write(scan, tables)
+        table = _Table(criteria, scan, output.results, lang, band_policy, kept)
+        return output.write(scan, table.scored(chunks))
 
     marks = output.marks()
     hashes = _Hashes(criteria)
@@ -490,22 +492,6 @@ def _records_at(
         start += len(chunk.rows)
 
 
-def _table_results(
-    criteria: Criteria,
-    chunks: Iterator[Rows],
-    scan: _Scan,
-    results: list[str],
-    lang: str,
-    band_policy: BandPolicy | None,
-) -> Iterator[_Scored]:
-    """The results of a table's rows, a chunk at a time (see :class:`_Table`)."""
-    table = _Table(criteria, scan, results, lang, band_policy)
-    start = 1
-    for chunk in chunks:
-        yield attrs.evolve(table.score(chunk, start), read=chunk.read)
-        start += len(chunk.rows)
-
-
 class _Table:
     """Scores the chunks of one table. A row whose cells are all under the header and
     whose identifiers its format accepts takes the result of its *profile* (its other
@@ -520,11 +506,19 @@ class _Table:
         results: list[str],
         lang: str,
         band_policy: BandPolicy | None,
+        kept: dict[Any, _Result],
     ) -> None:
         self.criteria, self.scan, self.results = criteria, scan, results
         self.lang, self.band_policy = lang, band_policy
         self.shared = sorted(scan.shared)
-        self.kept: dict[Any, _Result] = {}
+        self.kept = kept  # profiles scored: the same whoever shares the rows' identifiers
+
+    def scored(self, chunks: Iterable[Rows]) -> Iterator[_Scored]:
+        """The results of the rows of ``chunks`` (of a table, from its start)."""
+        start = 1
+        for chunk in chunks:
+            yield attrs.evolve(self.score(chunk, start), read=chunk.read)
+            start += len(chunk.rows)
 
     def score(self, chunk: Rows, start: int) -> _Scored:
         """The results of the rows of ``chunk``, the first being row ``start``."""
