@@ -15,7 +15,15 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import asnmerit  # noqa: E402
-from asnmerit.bulk import PLAIN, _repeated, identifier_keys, plain_nips, repeated  # noqa: E402
+from asnmerit.bulk import (  # noqa: E402
+    PLAIN,
+    _repeated,
+    identifier_keys,
+    plain_nip_codes,
+    plain_nips,
+    repeated,
+    repeats,
+)
 from asnmerit.inputs import FORMATS, BadValue, identifier_key, identifier_value, nip  # noqa: E402
 from asnmerit.model import Identifier  # noqa: E402
 
@@ -136,3 +144,28 @@ def test_repeated_hashes_with_and_without_numpy(values: list[int]) -> None:
     hashes = array.array("q", values)
     expected = {k for k, v in enumerate(values) if v and values.count(v) > 1}
     assert repeated(hashes) == _repeated(hashes) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cells.filter(lambda v: isinstance(v, str)), max_size=40))
+def test_plain_nips_read_on_utf8_bytes_are_those_the_scalar_check_keeps(values: list[str]) -> None:
+    """The check on the bytes of texts (as an Arrow column holds them): a text of 18
+    bytes is plain exactly when the scalar check keeps it, and then its number is the
+    integer its digits write."""
+    raw = [v.encode() for v in values]
+    sized = [v for v, b in zip(values, raw, strict=True) if len(b) == 18]
+    codes = np.frombuffer(b"".join(b for b in raw if len(b) == 18), np.uint8).reshape(-1, 18)
+    plain, number = plain_nip_codes(codes)
+    assert plain.tolist() == [scalar_plain(v) for v in sized]
+    assert [int(n) for n, p in zip(number, plain, strict=True) if p] == [
+        int(v) for v in sized if scalar_plain(v)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=30), st.integers(-3, 3)
+)
+def test_repeats_are_the_numbers_held_twice(values: list[int], none: int) -> None:
+    got = repeats(np.asarray(values, np.int64), none).tolist()
+    assert got == [v != none and values.count(v) > 1 for v in values]

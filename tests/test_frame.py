@@ -25,10 +25,13 @@ from asnmerit.catalog import criteria_files
 from asnmerit.columnar import factorize
 from asnmerit.dump import to_yaml
 from asnmerit.evaluate import json_value
+from asnmerit.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas
+from asnmerit.inputs import identifier_key
 from asnmerit.model import Criteria
 
 from .conftest import DATA
 from .strategies import criteria_data, junk, subjects
+from .test_bulk import near_nips, refuses
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
@@ -125,6 +128,24 @@ def spoil(draw: st.DrawFn, c: Criteria, record: dict[str, Any]) -> dict[str, Any
     return record
 
 
+def printed(nip: str) -> str:
+    """An NIP as it is often printed: its groups apart."""
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
+def nip_cells(k: int) -> st.SearchStrategy[Any]:
+    """The NIP of row ``k``: most often plain and its own, sometimes one shared with
+    other rows, written another way (printed, spaced, as a number), refused or blank."""
+    own, shared = f"1990010120150110{k % 100:02d}", "19900101201501100" + str(k % 3)
+    return st.sampled_from([own, own, shared, shared]).flatmap(
+        lambda nip: st.sampled_from(
+            [nip] * 6
+            + [printed(nip), f" {nip}", int(nip), nip[:-1], nip[:4] + "13" + nip[6:]]
+            + ["", None]
+        )
+    )
+
+
 @st.composite
 def batches(draw: st.DrawFn, c: Criteria) -> list[dict[str, Any]]:
     """Rows of one scheme: drawn subjects (few distinct ones, so rows repeat), spoiled
@@ -135,11 +156,7 @@ def batches(draw: st.DrawFn, c: Criteria) -> list[dict[str, Any]]:
     for k, record in enumerate(out):
         for name, ident in c.identifiers.items():
             if ident.format == "nip":
-                record[name] = (
-                    f"1990010120150110{k % 100:02d}"
-                    if draw(st.booleans())
-                    else "19900101201501100" + str(k % 3)
-                )
+                record[name] = draw(nip_cells(k))
             elif draw(st.booleans()):
                 record[name] = f"{name}-{draw(st.integers(0, 3))}"
     return out
@@ -157,8 +174,19 @@ def test_pandas_rows_equal_the_scalar_batch_for_every_bundled_scheme(
     assert_agrees(c, as_pandas(records), reference_records(records, texts=False), nodes)
 
 
+def as_pandas_arrow(records: list[dict[str, Any]]) -> Any:
+    """A pandas frame of Arrow-backed text columns (pandas' own string type)."""
+    text_type = pd.StringDtype("pyarrow")
+    cols = columns(records)
+    data = {c: pd.Series([text(r.get(c)) for r in records], dtype=text_type) for c in cols}
+    return pd.DataFrame(data, index=range(len(records)))
+
+
+TEXT_TABLES = {"pyarrow": as_arrow, "polars": as_polars, "pandas-arrow": as_pandas_arrow}
+
+
 @pytest.mark.parametrize("name", sorted(SCHEMES))
-@pytest.mark.parametrize("kind", ["pyarrow", "polars"])
+@pytest.mark.parametrize("kind", sorted(TEXT_TABLES))
 @SLOW
 @given(data=st.data())
 def test_arrow_and_polars_rows_equal_the_scalar_batch(
@@ -166,7 +194,7 @@ def test_arrow_and_polars_rows_equal_the_scalar_batch(
 ) -> None:
     c = SCHEMES[name]
     records = data.draw(batches(c))
-    table = as_arrow(records) if kind == "pyarrow" else as_polars(records)
+    table = TEXT_TABLES[kind](records)
     assert_agrees(c, table, reference_records(records, texts=True), [])
 
 
@@ -347,3 +375,57 @@ def test_every_arrow_batch_of_a_scheme_gets_one_decimal_type() -> None:
     refused = asnmerit.evaluate_frame(IP, pa.RecordBatch.from_pylist([{**GOOD, "seminar": "?"}]))
     assert scored.schema == refused.schema
     assert scored.schema.field("score").type == pa.decimal128(38, IP.rounding.places)
+
+
+# -- an NIP column read on its bytes --------------------------------------------------------
+
+
+def same_where_equal(values: list[Any]) -> list[int]:
+    """Each value's first position among ``values`` (``-1`` for ``None`` or ``-1``): two
+    lists give the same answer exactly when they pair up equal entries alike."""
+    return [-1 if v is None or v == -1 else values.index(v) for v in values]
+
+
+@st.composite
+def nip_columns(draw: st.DrawFn) -> list[str | None]:
+    """Texts of an NIP column: a few NIPs (valid or not) each written in several ways,
+    other texts, blanks and nulls."""
+    pool = draw(st.lists(near_nips, min_size=1, max_size=3))
+    forms = st.sampled_from(pool).flatmap(
+        lambda nip: st.sampled_from(
+            [nip, nip, printed(nip), f" {nip} ", nip.replace("1", "\u0661")]
+        )
+    )
+    other = st.text(max_size=20) | st.sampled_from(["", "  ", "1" * 18, "x" * 18, "é" * 9])
+    return draw(st.lists(forms | forms | other | st.none(), max_size=30))
+
+
+def arrow_layout(draw: st.DrawFn, cells: list[str | None]) -> Any:
+    """``cells`` as an Arrow column of some text type, in chunks, perhaps a slice of a
+    longer array."""
+    kind = draw(st.sampled_from([pa.string(), pa.large_string(), pa.string_view()]))
+    before, after = draw(st.lists(near_nips, max_size=2)), draw(st.lists(near_nips, max_size=2))
+    whole = pa.array([*before, *cells, *after], kind).slice(len(before), len(cells))
+    cut = draw(st.integers(0, len(cells)))
+    return pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_an_arrow_nip_column_gives_the_keys_and_refusals_of_the_scalar_check(
+    data: st.DataObject,
+) -> None:
+    cells = data.draw(nip_columns())
+    table = pa.table({"nip": arrow_layout(data.draw, cells)})
+    nip = IP.identifiers["nip"]
+    assert _Arrow(table).texts("nip") is not None  # the byte path is taken
+    refused, ids = _identifier_rows(nip, _Arrow(table), "nip")
+    assert refused.tolist() == [refuses(nip, v) for v in cells]
+    assert same_where_equal(ids.tolist()) == same_where_equal(
+        [identifier_key(nip, v) for v in cells]
+    )
+    # the same as the way of any other column: each distinct cell checked once
+    objects = pd.DataFrame({"nip": pd.Series(cells, dtype=object)})
+    refused_too, ids_too = _identifier_cells(nip, *_Pandas(objects).factorize("nip"))
+    assert refused_too.tolist() == refused.tolist()
+    assert same_where_equal(ids_too.tolist()) == same_where_equal(ids.tolist())

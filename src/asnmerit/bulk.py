@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     Mask = npt.NDArray[np.bool_]
+    Numbers = npt.NDArray[np.int64]
 
 _NUMPY = importlib.util.find_spec("numpy") is not None
 
@@ -48,29 +49,43 @@ def plain_nips(values: Sequence[Any]) -> Mask:
         return np.zeros(n, np.bool_)
     chosen = values if len(at) == n else [values[k] for k in at.tolist()]
     code = np.array(chosen, dtype="<U18").view(np.uint32).reshape(len(at), 18)
-    d = code.astype(np.int32) - ord("0")  # a row that is not all digits is refused below
-    ok = ((d >= 0) & (d <= 9)).all(axis=1)
+    out = np.zeros(n, np.bool_)
+    out[at] = plain_nip_codes(code)[0]
+    return out
 
-    def number(start: int, stop: int) -> npt.NDArray[np.int64]:
-        out = np.zeros(len(at), np.int64)
-        for k in range(start, stop):
-            out = out * 10 + d[:, k]
-        return out
 
-    year, month, day = number(0, 4), number(4, 6), number(6, 8)
+def plain_nip_codes(codes: npt.NDArray[Any]) -> tuple[Mask, Numbers]:
+    """For rows of 18 character codes (an unsigned array of shape ``(n, 18)``: the bytes
+    of UTF-8 texts, or the code points of ``str``), which rows are plain NIPs (see
+    :func:`plain_nips`), and the number their 18 digits write (meaningful for those only;
+    two texts of 18 digits are equal exactly when their numbers are)."""
+    import numpy as np
+
+    n = len(codes)
+    d = codes - codes.dtype.type(ord("0"))  # unsigned: a code below "0" wraps above 9
+    top = d[:, 0].copy()
+    for k in range(1, 18):
+        np.maximum(top, d[:, k], out=top)
+    number = np.zeros(n, np.int64)
+    prefix = {}  # the number the first k digits write
+    for k in range(18):
+        number *= 10
+        number += d[:, k]  # garbage (perhaps wrapped) in a row with a non-digit
+        if k + 1 in (4, 6, 8, 12, 14, 15):
+            prefix[k + 1] = number.copy()
+    year, month, day = prefix[4], prefix[6] - prefix[4] * 100, prefix[8] - prefix[6] * 100
+    at_year, at_month = prefix[12] - prefix[8] * 10000, prefix[14] - prefix[12] * 100
+    sex = prefix[15] - prefix[14] * 10
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = np.array(_DAYS)[np.clip(month, 0, 12)] + ((month == 2) & leap)
     born = (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
-    at_year, at_month = number(8, 12), number(12, 14)
-    pppk = (d[:, 12] == 2) & (d[:, 13] != 0)
+    pppk = (at_month >= 21) & (at_month <= 29)  # digits 13-14: 2 and a digit 1-9
     dated = pppk | ((at_month >= 1) & (at_month <= 12))
     after = np.where(
         pppk, at_year > year, (at_year > year) | ((at_year == year) & (at_month > month))
     )
-    sex = (d[:, 14] == 1) | (d[:, 14] == 2)
-    out = np.zeros(n, np.bool_)
-    out[at] = ok & born & dated & after & sex
-    return out
+    plain = (top <= 9) & born & dated & after & ((sex == 1) | (sex == 2))
+    return plain, number
 
 
 PLAIN: dict[str, Callable[[Sequence[Any]], Mask]] = {"nip": plain_nips}
@@ -133,13 +148,20 @@ def repeated(hashes: array.array[int]) -> set[int]:
     import numpy as np
 
     h = np.frombuffer(hashes, np.int64) if len(hashes) else np.zeros(0, np.int64)
-    order = np.argsort(h, kind="stable")
-    ordered = h[order]
+    return set(np.flatnonzero(repeats(h, 0)).tolist())
+
+
+def repeats(numbers: Numbers, none: int) -> Mask:
+    """Which of ``numbers`` (but ``none``, no value) occur more than once."""
+    import numpy as np
+
+    ordered = np.sort(numbers)
     same = ordered[1:] == ordered[:-1]
-    twice = np.zeros(len(h), np.bool_)
-    twice[1:] |= same
-    twice[:-1] |= same
-    return set(order[twice & (ordered != 0)].tolist())
+    twice = np.unique(ordered[1:][same])
+    twice = twice[twice != none]
+    if not len(twice):  # as usual
+        return np.zeros(len(numbers), np.bool_)
+    return np.isin(numbers, twice)
 
 
 def _repeated(hashes: array.array[int]) -> set[int]:

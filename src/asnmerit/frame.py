@@ -6,10 +6,13 @@ columns (inputs, their aliases, identifiers; other columns are ignored), a null 
 (``None``, ``NaN``, ``NA``, ``NaT``) counting as missing: the result is the one
 :func:`asnmerit.evaluate_records` gives that list of records, row by row.
 
-Each column is factorised (its distinct values are checked once), the rows are grouped
-by their distinct combination of input values, and the compiled plan scores each
+Each input column is factorised (its distinct values are checked once), the rows are
+grouped by their distinct combination of input values, and the compiled plan scores each
 combination once; a combination the plan cannot score (a value missing or refused) goes
-to the scalar evaluator, which gives its exact error (or derives the value).
+to the scalar evaluator, which gives its exact error (or derives the value). An
+identifier with a format or ``unique`` is checked a column at a time (an NIP column of
+texts on the bytes Arrow holds, :mod:`asnmerit.bulk`); the rows it refuses or finds
+shared are scored row by row as a batch does, and only their identifier cells are read.
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ import attrs
 import numpy as np
 
 from .batch import RowResult, brief, clash_issues, score_row
-from .bulk import identifier_keys
-from .columnar import Codes, Encoded, compile_plan, factorize
+from .bulk import identifier_keys, plain_nip_codes, repeats
+from .columnar import Codes, Encoded, Mask, compile_plan, factorize
 from .errors import AsnmeritError
 from .evaluate import Evaluation, evaluate
 from .inputs import BadValue, coerce, duplicates, is_blank
-from .model import BandPolicy, Criteria
+from .model import BandPolicy, Criteria, Identifier
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
 """The columns :func:`evaluate_frame` adds after the identifying ones."""
@@ -110,8 +113,8 @@ def _score(
     criteria: Criteria, frame: _Frame, nodes: list[str], band_policy: BandPolicy | None
 ) -> dict[str, _Column]:
     declared = [c for c in frame.columns if c in criteria.identifiers or c in criteria.fields]
-    raw = {c: frame.factorize(c) for c in declared}
     inputs = [c for c in declared if c not in criteria.identifiers]
+    raw = {c: frame.factorize(c) for c in inputs}
     # Rows with the same input cells are scored once: number the distinct combinations.
     key, combos = factorize(
         [raw[c][0] + 1 for c in inputs], [len(raw[c][1]) + 1 for c in inputs], frame.rows
@@ -283,31 +286,28 @@ def _identified(
 ) -> list[tuple[int, Evaluation | AsnmeritError]]:
     """The rows whose identifiers decide their result, scored row by row as a batch
     does: a value its format refuses, or the value of a ``unique`` one that other rows
-    hold too."""
+    hold too. (``raw``: the factorised input columns; an identifier's cells are read
+    for those rows only.)"""
     special = np.zeros(frame.rows, np.bool_)
-    dups = np.zeros(frame.rows, np.bool_)
     for column in declared:
         ident = criteria.identifiers.get(column)
-        if ident is None:
+        if ident is None or (ident.format is None and not ident.unique):
             continue
-        codes, uniques = raw[column]
-        if ident.format is None and not ident.unique:
-            continue
-        keys, refused = identifier_keys(ident, uniques)  # each distinct value checked once
-        special |= np.append(np.asarray(refused, np.bool_), False)[codes]
+        refused, ids = _identifier_rows(ident, frame, column)
+        special |= refused
         if ident.unique:
-            ids = _key_ids(keys)
-            per_row = np.append(ids, -1)[codes]
-            counts = np.bincount(per_row[per_row >= 0], minlength=len(keys) + 1)
-            dups |= (per_row >= 0) & (counts[np.maximum(per_row, 0)] > 1)
-    rows = np.flatnonzero(special | dups).tolist()
-    if not rows:
+            special |= repeats(ids, -1)
+    at = np.flatnonzero(special)
+    if not len(at):
         return []
-
-    def record(row: int) -> dict[str, Any]:
-        return {c: _cell(raw[c][1], int(raw[c][0][row])) for c in declared}
-
-    records = [record(r) for r in rows]
+    rows = at.tolist()
+    cells = {
+        c: [_cell(raw[c][1], code) for code in raw[c][0][at].tolist()]
+        if c in raw
+        else frame.cells(c, at)
+        for c in declared
+    }
+    records = [{c: cells[c][k] for c in declared} for k in range(len(rows))]
     shared = duplicates(criteria, records)
     out: list[tuple[int, Evaluation | AsnmeritError]] = []
     for pos, (row, rec) in enumerate(zip(rows, records, strict=True)):
@@ -318,6 +318,91 @@ def _identified(
         assert result.evaluation is not None or result.error is not None
         out.append((row, result.evaluation or result.error))  # type: ignore[arg-type]
     return out
+
+
+def _identifier_rows(ident: Identifier, frame: _Frame, column: str) -> tuple[Mask, Codes]:
+    """For each row of identifier ``ident``'s column: whether its format refuses the
+    cell, and a number for the cell's key (:func:`~asnmerit.inputs.identifier_key`),
+    equal for equal keys (``-1``: no key)."""
+    chunks = frame.texts(column) if ident.format == "nip" else None
+    if chunks is not None:  # UTF-8 texts: the plain NIPs are read from their bytes
+        parts = [_nip_rows(ident, chunk) for chunk in chunks]
+        if not parts:
+            return np.zeros(0, np.bool_), np.zeros(0, np.int64)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return _identifier_cells(ident, *frame.factorize(column))
+
+
+def _identifier_cells(ident: Identifier, codes: Codes, uniques: list[Any]) -> tuple[Mask, Codes]:
+    """:func:`_identifier_rows` of a factorised column: each distinct value checked once."""
+    keys, refused = identifier_keys(ident, uniques)
+    ids = np.append(_key_ids(keys), -1)[codes]
+    return np.append(np.asarray(refused, np.bool_), False)[codes], ids
+
+
+_NIP_WIDTH = 18
+
+
+def _nip_rows(ident: Identifier, texts: Any) -> tuple[Mask, Codes]:
+    """:func:`_identifier_rows` of an NIP column held as one Arrow array of UTF-8 texts.
+
+    A plain NIP (:func:`asnmerit.bulk.plain_nip_codes`, read on the bytes of the texts of
+    18 bytes) is its own key, numbered by the number its digits write; every other cell
+    goes to the scalar check, and a key of 18 digits gets that number too (a printed
+    form is the same NIP as its plain form), any other key a negative number below -1."""
+    n = len(texts)
+    valid = np.ones(n, np.bool_)
+    if texts.null_count:
+        valid = np.asarray(texts.is_valid().to_numpy(zero_copy_only=False), np.bool_)
+    ids = np.full(n, -1, np.int64)
+    refused = np.zeros(n, np.bool_)
+    sized = valid & (np.diff(_offsets(texts)) == _NIP_WIDTH)
+    at = np.flatnonzero(sized)
+    if len(at):
+        packed = texts if len(at) == n else texts.take(at)  # the texts, end to end
+        first = int(_offsets(packed)[0])
+        data = np.frombuffer(packed.buffers()[2], np.uint8)
+        codes = data[first : first + _NIP_WIDTH * len(at)].reshape(len(at), _NIP_WIDTH)
+        plain, number = plain_nip_codes(codes)
+        ids[at[plain]] = number[plain]
+        sized[at[~plain]] = False
+    others = np.flatnonzero(valid & ~sized)  # any cell not a plain NIP
+    if len(others):
+        cells = texts.take(others).to_pylist()
+        distinct = list(dict.fromkeys(cells))
+        keys, bad = identifier_keys(ident, distinct)
+        index: dict[str, int] = {}
+        numbers = [_key_number(k, index) for k in keys]
+        found = {v: k for k, v in enumerate(distinct)}
+        pos = np.fromiter((found[v] for v in cells), np.int64, len(cells))
+        ids[others] = np.asarray(numbers, np.int64)[pos]
+        refused[others] = np.asarray(bad, np.bool_)[pos]
+    return refused, ids
+
+
+def _key_number(key: str | None, index: dict[str, int]) -> int:
+    """The number of a key for :func:`_nip_rows` (``index``: the other keys seen)."""
+    if key is None:
+        return -1
+    if len(key) == _NIP_WIDTH and key.isascii() and key.isdigit():
+        return int(key)
+    return -2 - index.setdefault(key, len(index))
+
+
+def _offsets(texts: Any) -> Codes:
+    """The ``len(texts) + 1`` offsets of an Arrow string or large_string array."""
+    kind = np.int64 if texts.type.id == _large_string_id() else np.int32
+    buffer = texts.buffers()[1]
+    if buffer is None:
+        return np.zeros(len(texts) + 1, np.int64)
+    offsets = np.frombuffer(buffer, kind)[texts.offset : texts.offset + len(texts) + 1]
+    return offsets.astype(np.int64, copy=False)
+
+
+def _large_string_id() -> int:
+    import pyarrow as pa
+
+    return int(pa.large_string().id)
 
 
 # -- the kinds of table ---------------------------------------------------------------------
@@ -356,12 +441,22 @@ def _factorize_cells(cells: Sequence[Any]) -> tuple[Codes, list[Any]]:
 
 class _Frame(Protocol):
     """What :func:`evaluate_frame` needs of a table: its columns, its rows, each column's
-    distinct cells, and a way to build a result of the same kind."""
+    distinct cells, some rows' cells, a column of text as Arrow arrays, and a way to
+    build a result of the same kind."""
 
     columns: list[str]
     rows: int
 
     def factorize(self, name: str) -> tuple[Codes, list[Any]]: ...
+
+    def cells(self, name: str, rows: Codes) -> list[Any]:
+        """The cells of column ``name`` in ``rows`` (a null: ``None``)."""
+        ...
+
+    def texts(self, name: str) -> list[Any] | None:
+        """Column ``name`` as Arrow ``string`` or ``large_string`` arrays, one after the
+        other, when it is held as UTF-8 texts in Arrow; else ``None``."""
+        ...
 
     def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any: ...
 
@@ -392,16 +487,39 @@ class _Pandas:
         codes, uniques = self.pd.factorize(series, use_na_sentinel=True)
         return np.asarray(codes, np.int64), list(uniques.tolist())
 
+    def cells(self, name: str, rows: Codes) -> list[Any]:
+        return [None if _is_null(v) else v for v in self.table[name].iloc[rows].tolist()]
+
+    def texts(self, name: str) -> list[Any] | None:
+        series = self.table[name]
+        dtype = series.dtype
+        if getattr(dtype, "storage", None) in ("pyarrow", "pyarrow_numpy") or (
+            isinstance(dtype, self.pd.ArrowDtype)
+        ):
+            return _arrow_texts(series.array.__arrow_array__())
+        if series.dtype == object and self.pd.api.types.infer_dtype(series) == "string":
+            try:  # texts and nulls only: one copy to Arrow is cheaper than a loop
+                import pyarrow as pa
+            except ImportError:
+                return None
+            values = series.to_numpy()
+            return [pa.array(values, type=pa.large_string(), from_pandas=True)]
+        return None
+
     def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
         pd = self.pd
         data: dict[str, Any] = {k: self.table[k].array for k in kept}
+        text = pd.StringDtype()  # one dtype whatever the rows hold (Dask's meta)
         for name, col in columns.items():
             if col.kind == "bool":
-                data[name] = pd.array(_objects(col), dtype="boolean")
+                values = np.append(np.asarray(col.table, np.bool_), False)[col.index]
+                data[name] = pd.arrays.BooleanArray(values, col.index < 0)
             elif col.kind == "float":
                 data[name] = np.asarray([*map(float, col.table), math.nan])[col.index]
-            elif col.kind == "text":  # one dtype whatever the rows hold (Dask's meta)
-                data[name] = pd.array(_objects(col), dtype="string")
+            elif col.kind == "text" and text.storage == "pyarrow":  # no Python string a row
+                data[name] = pd.array(_arrow_array(col), dtype=text)
+            elif col.kind == "text":
+                data[name] = pd.array(_objects(col), dtype=text)
             else:
                 data[name] = _objects(col)
         return pd.DataFrame(data, index=self.table.index)
@@ -441,6 +559,12 @@ class _Arrow:
     def factorize(self, name: str) -> tuple[Codes, list[Any]]:
         return _arrow_factorize(self.table.column(name))
 
+    def cells(self, name: str, rows: Codes) -> list[Any]:
+        return list(self.table.column(name).take(rows).to_pylist())
+
+    def texts(self, name: str) -> list[Any] | None:
+        return _arrow_texts(self.table.column(name))
+
     def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
         import pyarrow as pa
 
@@ -450,6 +574,19 @@ class _Arrow:
         if isinstance(self.table, pa.RecordBatch):
             return pa.RecordBatch.from_arrays(arrays, names=names)
         return pa.Table.from_arrays(arrays, names=names)
+
+
+def _arrow_texts(column: Any) -> list[Any] | None:
+    """The chunks of an Arrow array or chunked array of texts (a ``string_view`` one
+    cast to ``large_string``), or ``None`` for another type."""
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_string_view(kind):
+        column = column.cast(pa.large_string())
+    elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    return list(column.chunks) if isinstance(column, pa.ChunkedArray) else [column]
 
 
 def _arrow_factorize(column: Any) -> tuple[Codes, list[Any]]:
@@ -476,27 +613,42 @@ class _Polars:
         except ImportError:  # polars without pyarrow: one pass in Python
             return _factorize_cells(series.to_list())
 
+    def cells(self, name: str, rows: Codes) -> list[Any]:
+        series = self.table[name].gather(rows)
+        try:  # the values factorize gives
+            return list(series.to_arrow().to_pylist())
+        except ImportError:
+            return [None if _is_null(v) else v for v in series.to_list()]
+
+    def texts(self, name: str) -> list[Any] | None:
+        series = self.table[name]
+        if series.dtype != self.pl.String:
+            return None
+        try:
+            return _arrow_texts(series.to_arrow())
+        except ImportError:
+            return None
+
     def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
-        pl = self.pl
         out = [self.table[k] for k in kept]
-        for name, col in columns.items():
-            values = _objects(col).tolist()
-            if col.kind == "bool":
-                out.append(pl.Series(name, values, dtype=pl.Boolean))
-            elif col.kind == "float":
-                out.append(pl.Series(name, values, dtype=pl.Float64))
-            elif col.kind == "text":
-                out.append(pl.Series(name, values, dtype=pl.String))
-            else:
-                out.append(_polars_decimal(pl, name, col, values))
-        return pl.DataFrame(out)
+        out += [_polars_series(self.pl, name, col) for name, col in columns.items()]
+        return self.pl.DataFrame(out)
 
 
-def _polars_decimal(pl: Any, name: str, col: _Column, values: list[Any]) -> Any:
-    whole, scale = col.scale()
-    if whole + scale > 38:  # beyond a 128-bit decimal: exact text
-        return pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
-    return pl.Series(name, values, dtype=pl.Decimal(precision=38, scale=scale))
+def _polars_series(pl: Any, name: str, col: _Column) -> Any:
+    """One result column for polars: from Arrow when pyarrow is there (no Python object
+    a row), else from the values."""
+    dtype = {"bool": pl.Boolean, "float": pl.Float64, "text": pl.String}.get(col.kind)
+    if dtype is None:
+        whole, scale = col.scale()
+        if whole + scale > 38:  # beyond a 128-bit decimal: exact text
+            texts = [None if v is None else str(v) for v in _objects(col).tolist()]
+            return pl.Series(name, texts, dtype=pl.String)
+        dtype = pl.Decimal(precision=38, scale=scale)
+    try:
+        return pl.Series(name, _arrow_array(col), dtype=dtype)
+    except ImportError:  # polars without pyarrow
+        return pl.Series(name, _objects(col).tolist(), dtype=dtype)
 
 
 _KINDS: dict[str, Callable[[Any], _Frame]] = {
