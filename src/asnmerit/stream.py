@@ -1,12 +1,14 @@
 """Scoring a records file of any length: read in chunks, score and write a chunk at a time.
 
-A CSV, Parquet or Excel file is read twice as a stream: a first pass checks the whole
-file (so a broken file writes nothing), counts its rows, and keeps a hash of the value of
-each ``unique`` identifier of each row (the only memory that grows with the file); the
-second pass scores the rows and writes them out at once, as CSV, JSON, Parquet or Excel.
-Rows of a table that share their cells but their identifiers (a *profile*) are scored
-once. JSON and YAML files are read whole, then scored record by record. The output is
-byte for byte what scoring each record of the whole list gives.
+A CSV, Parquet or Excel file is read as a stream and its rows are scored and written
+(as CSV, Parquet or Excel) as they are read, each row keeping a hash of the value of each
+``unique`` identifier (the only memory that grows with the file). When the hashes show
+values that rows share, the output is cut back and the rows are scored again, knowing
+them; output that cannot seek back (a pipe) is written in a second pass instead, and a
+file that cannot be read to its end leaves the output as it was. Rows of a table that
+share their cells but their identifiers (a *profile*) are scored once. JSON and YAML
+files, and JSON output, go record by record. The output is byte for byte what scoring
+each record of the whole list gives.
 """
 
 from __future__ import annotations
