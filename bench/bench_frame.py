@@ -2,7 +2,7 @@
 loop and against hand-written pandas of the same rules; start-up.
 
 Run: ``.venv/bin/python bench/bench_frame.py [--rows N] [--sample N]`` (default 1,000,000
-rows, a scalar sample of 50,000). The rows are ``asnmerit.demo.synthetic_agency(N,
+rows, a scalar sample of 50,000). The rows are ``asnmerit.cli.demo.synthetic_agency(N,
 seed=7)``: the demo agency's distributions (job types 12/46/42 %, education, trainings,
 ratings, punishments), text cells as a CSV export has them, every NIP distinct and valid.
 On the same rows, one run measures:
@@ -37,7 +37,7 @@ import pyarrow as pa
 from bench_scalar import startup  # beside this script: the start-up timings
 
 import asnmerit
-from asnmerit.demo import synthetic_agency
+from asnmerit.cli.demo import synthetic_agency
 
 # The IP ASN 2019 rules, written out by hand as an analyst would (criteria/ip-asn/2019.yaml).
 KUALIFIKASI = {"S3": 25, "S2": 20, "S1": 15, "D4": 15, "D3": 10, "D2": 5, "D1": 5}

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 import asnmerit
-from asnmerit.catalog import criteria_files
-from asnmerit.demo import synthetic_agency
+from asnmerit.cli.demo import synthetic_agency
+from asnmerit.spec.bundled import criteria_files
 
 
 def best_of(runs: int, fn: Callable[[], object]) -> float:
@@ -38,13 +38,13 @@ def startup(indent: str = "") -> None:
     ``asnmerit --help`` against ``python -c pass``, and loading every bundled file."""
     base = command([sys.executable, "-c", "pass"])
     imp = command([sys.executable, "-c", "import asnmerit"])
-    frame = command([sys.executable, "-c", "import asnmerit.frame"])
+    frame = command([sys.executable, "-c", "import asnmerit.columnar.frame"])
     cli = command([sys.executable, "-m", "asnmerit", "--help"])
     print(f"{indent}python -c pass          {base * 1000:7.1f} ms")
     print(
         f"{indent}import asnmerit         {imp * 1000:7.1f} ms  ({imp / base:.1f}x python -c pass)"
     )
-    print(f"{indent}import asnmerit.frame   {frame * 1000:7.1f} ms  (numpy too)")
+    print(f"{indent}import asnmerit.columnar.frame   {frame * 1000:7.1f} ms  (numpy too)")
     print(
         f"{indent}asnmerit --help         {cli * 1000:7.1f} ms  ({cli / base:.1f}x python -c pass)"
     )
@@ -85,17 +85,17 @@ def main() -> None:
 
 def whatif(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
     """The what-if questions: per record, on the first rows of the synthetic agency."""
-    empty = best_of(3, lambda: asnmerit.evaluate_partial(ip, {}))
+    empty = best_of(3, lambda: asnmerit.whatif.evaluate_partial(ip, {}))
     print(f"evaluate_partial of an empty IP ASN record (5,600 completions): {empty * 1000:.0f} ms")
     blank = [{**row, "predikat_kinerja": "", "diklat_teknis_20jp": ""} for row in rows]
     start = time.perf_counter()
     for row in blank:
-        asnmerit.evaluate_partial(ip, row)
+        asnmerit.whatif.evaluate_partial(ip, row)
     partial = (time.perf_counter() - start) / len(blank)
     print(f"evaluate_partial, 2 inputs blank, {len(blank)} rows: {partial * 1e3:.2f} ms/row")
     evaluations = [asnmerit.evaluate(ip, row) for row in rows]
     start = time.perf_counter()
-    options = sum(len(asnmerit.next_band(ev).options) for ev in evaluations)
+    options = sum(len(asnmerit.whatif.next_band(ev).options) for ev in evaluations)
     plan = (time.perf_counter() - start) / len(evaluations)
     print(
         f"next_band (up to 2 changes), {len(evaluations)} rows: {plan * 1e3:.2f} ms/row, "
@@ -108,13 +108,13 @@ def whatif(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
         for i in range(500)
     ]
     scenario = {"persiapan.weight": "0.3", "inovasi.weight": "0.1"}
-    sens = best_of(3, lambda: asnmerit.sensitivity(jpt, records, scenario))
+    sens = best_of(3, lambda: asnmerit.whatif.sensitivity(jpt, records, scenario))
     print(f"sensitivity of a 500-agency JPT ranking to one weight change: {sens * 1000:.0f} ms")
 
 
 def reliability(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
     """Issue 6: the batch path with its NIP and duplicate checks, verify, dump, the corpus."""
-    from asnmerit.batch import evaluate_records
+    from asnmerit.engine.batch import evaluate_records
 
     batch = best_of(3, lambda: evaluate_records(ip, rows)) / len(rows)
     print(
@@ -123,11 +123,11 @@ def reliability(ip: asnmerit.Criteria, rows: list[dict[str, str]]) -> None:
     stored = [asnmerit.evaluate(ip, row).to_dict() for row in rows[:5000]]
     check = best_of(3, lambda: asnmerit.verify(stored, ip)) / len(stored)
     print(f"verify {len(stored)} stored results: {check * 1e6:.1f} us/result")
-    trip = best_of(5, lambda: asnmerit.loads(asnmerit.dumps(ip)))
+    trip = best_of(5, lambda: asnmerit.loads(asnmerit.spec.dumps(ip)))
     print(f"dumps + loads of ip-asn: {trip * 1000:.1f} ms")
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = best_of(1, lambda: asnmerit.export_conformance(tmp))
-        checked = best_of(1, lambda: asnmerit.check_conformance(tmp))
+        corpus = best_of(1, lambda: asnmerit.conformance.export(tmp))
+        checked = best_of(1, lambda: asnmerit.conformance.check(tmp))
     print(f"conformance export (all schemes): {corpus:.1f} s; check: {checked:.1f} s")
 
 

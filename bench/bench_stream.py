@@ -1,7 +1,7 @@
 """Streaming benchmark: `asnmerit evaluate` on a large CSV, end to end, against a bare floor.
 
 Run: ``.venv/bin/python bench/bench_stream.py [N ...]`` (default 100000). For each N it
-writes N synthetic rows to a CSV (made in chunks by ``asnmerit.demo.synthetic_agency``,
+writes N synthetic rows to a CSV (made in chunks by ``asnmerit.cli.demo.synthetic_agency``,
 NIPs kept distinct), then times, each in a child process with its peak resident memory:
 
 - the floor: reading the file and writing a CSV of the same rows with the ``csv`` module;
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from asnmerit.demo import COLUMNS, synthetic_agency
+from asnmerit.cli.demo import COLUMNS, synthetic_agency
 
 CHUNK = 10_000
 

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    from asnmerit.demo import sample_path
+    from asnmerit.cli.demo import sample_path
 
     spark = (
         SparkSession.builder.master("local[2]")

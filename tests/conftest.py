@@ -29,7 +29,7 @@ def each_yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     """Run a test with PyYAML's libyaml parser (when built with it) and its pure-Python one."""
     import yaml
 
-    from asnmerit import parse
+    from asnmerit.spec import parse
 
     if request.param == "libyaml":
         if not yaml.__with_libyaml__:

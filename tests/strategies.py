@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from asnmerit import decimals as D
-from asnmerit.inputs import fold
+from asnmerit import _decimal as D
+from asnmerit._values import fold
 from asnmerit.model import Criteria, Input
 
 # -- subject records of a loaded scheme ---------------------------------------------------------
@@ -841,7 +841,7 @@ class _Maker:
 
 
 def _fits(value: Decimal) -> bool:
-    """Whether a criteria file can hold ``value`` (see :func:`asnmerit.decimals.bounded`)."""
+    """Whether a criteria file can hold ``value`` (see :func:`asnmerit._decimal.bounded`)."""
     try:
         D.bounded(value)
     except ValueError:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import asnmerit
-from asnmerit.batch import evaluate_records
 from asnmerit.cli import main
+from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria, Rounding
 
 from .conftest import pelaksana

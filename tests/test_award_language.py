@@ -10,7 +10,7 @@ import pytest
 
 import asnmerit
 from asnmerit import CriteriaError
-from asnmerit.examples import run_examples
+from asnmerit.analysis.examples import run_examples
 from asnmerit.model import Criteria
 
 from .conftest import DATA, pelaksana

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import asnmerit
-from asnmerit.catalog import criteria_dir, criteria_files
-from asnmerit.examples import run_examples
+from asnmerit.analysis.examples import run_examples
 from asnmerit.model import Criteria
+from asnmerit.spec.bundled import criteria_dir, criteria_files
 
 AWARD_FILES = [
     p

@@ -1,4 +1,4 @@
-"""Identifier values checked many at a time (asnmerit.bulk) against the scalar check."""
+"""Identifier values checked many at a time (asnmerit.columnar.identifiers) against the scalar check."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import asnmerit  # noqa: E402
-from asnmerit.bulk import (  # noqa: E402
+from asnmerit._values import FORMATS, BadValue, identifier_key, identifier_value, nip  # noqa: E402
+from asnmerit.columnar.identifiers import (  # noqa: E402
     PLAIN,
     _repeated,
     identifier_keys,
@@ -24,7 +25,6 @@ from asnmerit.bulk import (  # noqa: E402
     repeated,
     repeats,
 )
-from asnmerit.inputs import FORMATS, BadValue, identifier_key, identifier_value, nip  # noqa: E402
 from asnmerit.model import Identifier  # noqa: E402
 
 NIP = asnmerit.get("ip-asn").identifiers["nip"]

@@ -13,7 +13,7 @@ import pytest
 
 import asnmerit
 from asnmerit import SchemeNotFoundError
-from asnmerit.catalog import criteria_files
+from asnmerit.spec.bundled import criteria_files
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def test_get_returns_the_same_loaded_object() -> None:
 
 
 def test_every_bundled_file_validates_and_its_examples_pass() -> None:
-    from asnmerit.examples import run_examples
+    from asnmerit.analysis.examples import run_examples
 
     for path in criteria_files():
         criteria = asnmerit.load(path)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import asnmerit
-from asnmerit.catalog import criteria_files
 from asnmerit.cli import main
-from asnmerit.demo import sample_path
-from asnmerit.load import criteria_schema
+from asnmerit.cli.demo import sample_path
+from asnmerit.spec.bundled import criteria_files
+from asnmerit.spec.schema import criteria_schema
 
 from .conftest import DATA
 

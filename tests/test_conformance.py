@@ -19,11 +19,9 @@ import jsonschema
 import pytest
 
 import asnmerit
-from asnmerit.catalog import catalog, criteria_dir
-from asnmerit.conformance import (
+from asnmerit.conformance.corpus import (
     CASES_FORMAT,
     FORMAT,
-    ConformanceError,
     cases,
     cases_schema,
     check,
@@ -31,6 +29,9 @@ from asnmerit.conformance import (
     index_schema,
     outcome,
 )
+from asnmerit.errors import ConformanceError
+from asnmerit.spec.bundled import criteria_dir
+from asnmerit.spec.catalog import catalog
 
 from .conftest import DATA
 

@@ -402,7 +402,7 @@ def loader_codes() -> set[str]:
     import ``Problem``): string constants shaped like a code, and f-strings such as
     ``f"{what}.unused"`` with ``what`` filled in from each call of their function."""
     codes: set[str] = set()
-    for module in sorted(SRC.glob("*.py")):
+    for module in sorted(SRC.rglob("*.py")):
         tree = ast.parse(module.read_text("utf-8"))
         if not any(
             isinstance(n, ast.ImportFrom) and any(a.name == "Problem" for a in n.names)

@@ -2,7 +2,7 @@
 
 Each partition is scored by its own call of :func:`asnmerit.evaluate_frame`; the result
 must equal, row for row and with the same index, one call on the whole pandas frame and
-the scalar batch (:func:`asnmerit.batch.evaluate_records`) on the same records. The
+the scalar batch (:func:`asnmerit.engine.batch.evaluate_records`) on the same records. The
 duplicate-identifier check sees one partition at a time: the last tests show what it
 misses across partitions and the groupby that finds it (docs/how-to/dask-spark.md).
 """
@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import asnmerit
-from asnmerit.batch import brief, evaluate_records
-from asnmerit.demo import synthetic_agency
+from asnmerit.cli.demo import synthetic_agency
+from asnmerit.engine.batch import brief, evaluate_records
 
 pd = pytest.importorskip("pandas")
 dask = pytest.importorskip("dask")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asnmerit import decimals as D
+from asnmerit import _decimal as D
 
 MODES = sorted(D.MODES)
 bounded_decimals = st.decimals(

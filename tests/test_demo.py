@@ -7,9 +7,15 @@ from fractions import Fraction
 from pathlib import Path
 
 import asnmerit
-from asnmerit.batch import evaluate_records
-from asnmerit.demo import COLUMNS, sample_path, summarize, synthetic_agency, write_sample
-from asnmerit.records import read_records
+from asnmerit.cli.demo import (
+    COLUMNS,
+    sample_path,
+    summarize,
+    synthetic_agency,
+    write_sample,
+)
+from asnmerit.engine.batch import evaluate_records
+from asnmerit.files.records import read_records
 
 
 def test_shipped_sample_is_what_the_generator_makes(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asnmerit.build import _knots, _shortest_cycle
+from asnmerit.spec.build import _knots, _shortest_cycle
 
 NAMES = [f"i{k}" for k in range(8)]
 

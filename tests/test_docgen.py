@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 import asnmerit
-from asnmerit.decimals import plain
-from asnmerit.docgen import (
+from asnmerit._decimal import plain
+from asnmerit.model import Criteria, Node
+from asnmerit.present.docgen import (
     md_code,
     md_text,
     reference_pages,
@@ -26,7 +27,6 @@ from asnmerit.docgen import (
     scheme_page,
     version_section,
 )
-from asnmerit.model import Criteria, Node
 
 ROOT = Path(__file__).resolve().parents[1]
 

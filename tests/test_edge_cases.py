@@ -15,11 +15,13 @@ import pytest
 
 import asnmerit
 from asnmerit import CriteriaError, InputError
-from asnmerit.batch import evaluate_records
+from asnmerit.analysis.examples import run_examples
 from asnmerit.cli import main
-from asnmerit.examples import run_examples
+from asnmerit.engine.batch import evaluate_records
+from asnmerit.errors import RecordsError
+from asnmerit.files.atomic import write_atomic
+from asnmerit.files.records import read_records
 from asnmerit.model import Band, Criteria
-from asnmerit.records import RecordsError, read_records, write_atomic
 
 from .conftest import pelaksana
 
@@ -313,7 +315,7 @@ def test_as_of_accepts_a_datetime() -> None:
 
 
 def test_json_with_astral_characters_loads() -> None:
-    from asnmerit.parse import parse_yaml
+    from asnmerit.spec.parse import parse_yaml
 
     doc = asnmerit.loads(HEAD + STAGED)
     parsed, _ = parse_yaml(HEAD + STAGED)
@@ -373,7 +375,7 @@ def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
 def test_cli_output_problems_are_usage_errors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from asnmerit.demo import sample_path
+    from asnmerit.cli.demo import sample_path
 
     assert (
         main(["evaluate", "ip-asn", str(sample_path()), "-o", str(tmp_path / "no" / "out.csv")])

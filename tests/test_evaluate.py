@@ -11,7 +11,7 @@ import pytest
 
 import asnmerit
 from asnmerit import InputError
-from asnmerit.examples import run_examples
+from asnmerit.analysis.examples import run_examples
 from asnmerit.model import Criteria
 
 from .conftest import pelaksana

@@ -3,7 +3,7 @@
 The property tests draw rows for every bundled scheme and for random generated criteria
 (every node kind), spoil some of them (a value left out, a refused value, a shared NIP),
 and compare each row of pandas, polars and pyarrow results with
-:func:`asnmerit.batch.evaluate_records` on the same records.
+:func:`asnmerit.engine.batch.evaluate_records` on the same records.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit.batch import brief, evaluate_records
-from asnmerit.catalog import criteria_files
-from asnmerit.columnar import factorize
-from asnmerit.dump import to_yaml
-from asnmerit.evaluate import json_value
-from asnmerit.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas
-from asnmerit.inputs import identifier_key
+from asnmerit._values import identifier_key, json_value
+from asnmerit.columnar.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas
+from asnmerit.columnar.plan import factorize
+from asnmerit.engine.batch import brief, evaluate_records
 from asnmerit.model import Criteria
+from asnmerit.spec.bundled import criteria_files
+from asnmerit.spec.dump import to_yaml
 
 from .conftest import DATA
 from .strategies import criteria_data, junk, subjects
@@ -343,7 +342,7 @@ def test_a_million_rows_would_not_be_scored_one_by_one() -> None:
     """Rows with one combination of inputs are scored once: a large frame of a few
     distinct employees takes the scalar evaluator no more than a few times."""
     calls = 0
-    import asnmerit.frame as frame
+    import asnmerit.columnar.frame as frame
 
     real = frame.evaluate
 

@@ -26,12 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit import AsnmeritError, CriteriaError, InputError, ScoreOutOfRangeError, parse
-from asnmerit.catalog import criteria_files
-from asnmerit.dump import DumpError, dump, dumps, to_yaml
-from asnmerit.load import digest
+from asnmerit import AsnmeritError, CriteriaError, InputError, ScoreOutOfRangeError
+from asnmerit.errors import DumpError
 from asnmerit.model import Criteria
-from asnmerit.parse import parse_yaml
+from asnmerit.spec import parse
+from asnmerit.spec.bundled import criteria_files
+from asnmerit.spec.dump import dump, dumps, to_yaml
+from asnmerit.spec.parse import parse_yaml
+from asnmerit.spec.source import digest
 
 from .conftest import DATA
 from .strategies import (
@@ -249,13 +251,15 @@ def test_scenarios_round_trip(name: str) -> None:
     # examples, and the references only they cited, but its digest still counted those.
     c = SCHEMES[name]
     policy = "lower_bounds" if c.bands.policy != "lower_bounds" else "upper_bounds"
-    scenario = asnmerit.with_overrides(c, {"bands.policy": policy})
+    scenario = asnmerit.whatif.with_overrides(c, {"bands.policy": policy})
     assert_round_trip(scenario)
 
 
 def test_a_scenario_of_the_kitchen_sink_round_trips() -> None:
     c = LOADED["tests/data/kitchen-sink.yaml"]
-    scenario = asnmerit.with_overrides(c, {"a.weighted.scale": 90, "a.max": 90, "total.max": 115})
+    scenario = asnmerit.whatif.with_overrides(
+        c, {"a.weighted.scale": 90, "a.max": 90, "total.max": 115}
+    )
     assert scenario.score_max == 115
     assert_round_trip(scenario)
 
@@ -329,7 +333,7 @@ def test_dates_and_boolean_keys_are_written_plain() -> None:
 
 def test_a_version_with_a_line_break_stays_in_the_comment() -> None:
     base = LOADED["tests/data/falling.yaml"]
-    c = asnmerit.with_overrides(base, {"version": "1\nspec: 2\u2028x"})
+    c = asnmerit.whatif.with_overrides(base, {"version": "1\nspec: 2\u2028x"})
     text = dumps(c)
     head = text.split("\n", 1)[0]
     assert head.startswith(f"# {base.id} 1\\u000aspec: 2\\u2028x, written by"), head

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from asnmerit.records import RecordsError, read_records
+from asnmerit.errors import RecordsError
+from asnmerit.files.records import read_records
 
 CASES: dict[str, tuple[str, bytes, str]] = {
     # name: (file name, bytes, a part of the message)

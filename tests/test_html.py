@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 import asnmerit
-from asnmerit.batch import evaluate_records
-from asnmerit.demo import synthetic_agency
+from asnmerit.cli.demo import synthetic_agency
+from asnmerit.engine.batch import evaluate_records
 
 from .conftest import pelaksana
 

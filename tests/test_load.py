@@ -10,8 +10,8 @@ import pytest
 
 import asnmerit
 from asnmerit import CriteriaError
-from asnmerit.load import digest
-from asnmerit.parse import parse_yaml
+from asnmerit.spec.parse import parse_yaml
+from asnmerit.spec.source import digest
 
 from .conftest import DATA
 

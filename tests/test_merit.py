@@ -152,7 +152,7 @@ def test_spelling_variants_are_aliases(merit: Criteria) -> None:
 
 
 def test_alias_that_names_another_field_is_refused() -> None:
-    text = (asnmerit.criteria_dir() / "sistem-merit/2019.yaml").read_text()
+    text = (asnmerit.spec.criteria_dir() / "sistem-merit/2019.yaml").read_text()
     bad = text.replace("aliases: [Pengadaan]", "aliases: [pengadaan_asn, sistem_informasi]")
     with pytest.raises(asnmerit.CriteriaError) as err:
         asnmerit.loads(bad, "bad.yaml")
@@ -161,7 +161,7 @@ def test_alias_that_names_another_field_is_refused() -> None:
 
 
 def test_award_band_must_exist() -> None:
-    text = (asnmerit.criteria_dir() / "sistem-merit/2019.yaml").read_text()
+    text = (asnmerit.spec.criteria_dir() / "sistem-merit/2019.yaml").read_text()
     with pytest.raises(asnmerit.CriteriaError) as err:
         asnmerit.loads(text.replace("min_band: III", "min_band: V"), "bad.yaml")
     (p,) = err.value.problems
@@ -248,7 +248,7 @@ def test_jpt_is_bundled_with_its_ranking() -> None:
 
 
 def test_award_min_band_id_is_not_a_gate_id() -> None:
-    text = (asnmerit.criteria_dir() / "sistem-merit/2019.yaml").read_text()
+    text = (asnmerit.spec.criteria_dir() / "sistem-merit/2019.yaml").read_text()
     gate = (
         "eligibility:\n  - id: min_band\n    require: {input: pengadaan, ge: 0}\n"
         "    reason: {id: Contoh}\n\naward:\n"

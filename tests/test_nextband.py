@@ -16,9 +16,11 @@ import pytest
 from hypothesis import Phase, given, settings
 
 import asnmerit
-from asnmerit import Evaluation, Plan, WhatIfError, evaluate, next_band
-from asnmerit.domains import shape
+from asnmerit import Evaluation, evaluate
+from asnmerit.errors import WhatIfError
 from asnmerit.model import Criteria
+from asnmerit.whatif import Plan, next_band
+from asnmerit.whatif.domains import shape
 
 from .conftest import DATA, pelaksana
 from .strategies import subjects
@@ -143,7 +145,7 @@ def test_jpt_numbers_are_lowered_to_the_least_that_reaches(subject: dict[str, An
     assert {o.changes[0].input for o in plan.options if len(o.changes) == 1} == alone
 
 
-def one_step_less(c: asnmerit.Change) -> Any:
+def one_step_less(c: asnmerit.whatif.Change) -> Any:
     """The value one resolution step nearer to where the input was."""
     inp = SINK.inputs[c.input]
     if isinstance(c.after, dt.date):

@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit.batch import evaluate_records
 from asnmerit.cli import main
-from asnmerit.demo import sample_path
-from asnmerit.records import read_records, write_atomic
+from asnmerit.cli.demo import sample_path
+from asnmerit.engine.batch import evaluate_records
+from asnmerit.files.atomic import write_atomic
+from asnmerit.files.records import read_records
 
 from .strategies import subjects
 

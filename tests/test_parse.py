@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from asnmerit.parse import Limits, format_path, parse_yaml
+from asnmerit.spec.parse import Limits, format_path, parse_yaml
 
 pytestmark = pytest.mark.usefixtures("each_yaml_parser")
 

@@ -18,8 +18,10 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit import Evaluation, InputError, Partial, WhatIfError, evaluate, evaluate_partial
+from asnmerit import Evaluation, InputError, evaluate
+from asnmerit.errors import WhatIfError
 from asnmerit.model import Criteria
+from asnmerit.whatif import Partial, evaluate_partial
 
 from .conftest import DATA, pelaksana
 from .strategies import subjects, values

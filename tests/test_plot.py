@@ -16,9 +16,10 @@ import pytest
 
 import asnmerit
 from asnmerit import plot
-from asnmerit.batch import RowResult, evaluate_records
-from asnmerit.demo import summarize, synthetic_agency
+from asnmerit.cli.demo import summarize, synthetic_agency
+from asnmerit.engine.batch import evaluate_records
 from asnmerit.errors import AsnmeritError
+from asnmerit.results import RowResult
 
 from .conftest import pelaksana
 
@@ -91,8 +92,8 @@ class NoMatplotlib(MetaPathFinder):
 sys.meta_path.insert(0, NoMatplotlib())
 import asnmerit
 from asnmerit import plot
-from asnmerit.batch import evaluate_records
-from asnmerit.demo import synthetic_agency
+from asnmerit.engine.batch import evaluate_records
+from asnmerit.cli.demo import synthetic_agency
 
 rows = evaluate_records(asnmerit.get("ip-asn"), synthetic_agency(n=5))
 try:

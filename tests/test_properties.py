@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit import decimals as D
+from asnmerit import _decimal as D
 from asnmerit.model import Criteria
 
 from .conftest import DATA

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import AsnmeritError, Evaluation
-from asnmerit.batch import evaluate_records
 from asnmerit.cli import main
+from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria
 
 from .conftest import DATA

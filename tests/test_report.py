@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 import asnmerit
-from asnmerit import svg
-from asnmerit.batch import RowResult, evaluate_records
 from asnmerit.cli import main
-from asnmerit.demo import sample_path
-from asnmerit.records import read_records
-from asnmerit.report import SECTIONS, UI, report
+from asnmerit.cli.demo import sample_path
+from asnmerit.engine.batch import evaluate_records
+from asnmerit.files.records import read_records
+from asnmerit.present import svg
+from asnmerit.present.reports import SECTIONS, UI, report
+from asnmerit.results import RowResult
 
 from .conftest import pelaksana
 
@@ -371,7 +372,7 @@ def test_languages() -> None:
 
 def test_everything_from_data_is_escaped() -> None:
     text = (
-        asnmerit.criteria_dir()
+        asnmerit.spec.criteria_dir()
         .joinpath("ip-asn", "2019.yaml")
         .read_text(encoding="utf-8")
         .replace("{id: Kualifikasi, en: Qualification}", '{id: "<img src=x onerror=alert(1)>"}')

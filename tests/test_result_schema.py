@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 import asnmerit
-from asnmerit.catalog import criteria_files
 from asnmerit.cli import main
+from asnmerit.spec.bundled import criteria_files
 
 from .conftest import DATA
 

@@ -10,19 +10,10 @@ from typing import Any
 import pytest
 
 import asnmerit
-from asnmerit import (
-    CriteriaError,
-    ScenarioError,
-    evaluate,
-    rank,
-    sensitivity,
-    shift,
-    steps,
-    sweep,
-    with_overrides,
-)
+from asnmerit import CriteriaError, evaluate, rank
+from asnmerit.errors import ScenarioError
 from asnmerit.model import Criteria
-from asnmerit.scenario import OverridePath
+from asnmerit.whatif import OverridePath, sensitivity, shift, steps, sweep, with_overrides
 
 from .conftest import DATA, pelaksana
 

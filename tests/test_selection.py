@@ -10,7 +10,7 @@ import pytest
 
 import asnmerit
 from asnmerit import AsnmeritError
-from asnmerit.batch import evaluate_records
+from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria
 
 from .conftest import DATA

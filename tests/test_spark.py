@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import asnmerit
-from asnmerit.batch import brief, evaluate_records
-from asnmerit.demo import COLUMNS, synthetic_agency
+from asnmerit.cli.demo import COLUMNS, synthetic_agency
+from asnmerit.engine.batch import brief, evaluate_records
 
 pytest.importorskip("pyspark")
 pq = pytest.importorskip("pyarrow.parquet")

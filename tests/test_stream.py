@@ -26,24 +26,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit import decimals as D
-from asnmerit.batch import evaluate_records, score_records
+from asnmerit import _decimal as D
+from asnmerit._values import identifier_key, json_value
 from asnmerit.cli import main
-from asnmerit.demo import COLUMNS, sample_path, synthetic_agency
-from asnmerit.evaluate import json_value
-from asnmerit.inputs import duplicates, identifier_key
-from asnmerit.records import (
-    RecordsError,
-    atomic_binary_writer,
-    csv_header,
-    header,
-    iter_chunks,
-    iter_records,
-    read_records,
-    to_csv,
-)
-from asnmerit.stream import error_issues, evaluate_file
-from asnmerit.tables import ParquetRows, table_writer
+from asnmerit.cli.demo import COLUMNS, sample_path, synthetic_agency
+from asnmerit.engine.batch import evaluate_records, score_records
+from asnmerit.engine.intake import duplicates
+from asnmerit.errors import RecordsError
+from asnmerit.files.atomic import atomic_binary_writer
+from asnmerit.files.records import csv_header, header, iter_chunks, iter_records, read_records
+from asnmerit.files.stream import error_issues, evaluate_file
+from asnmerit.files.tables import ParquetRows, table_writer, to_csv
 
 IP = asnmerit.get("ip-asn")
 
@@ -97,7 +90,7 @@ def _whole_file(path: Path, fmt: str, lang: str = "id") -> bytes:
             )
             row.update({c.id: D.plain(c.points) for c in ev.components.children})
         else:
-            row["error"] = asnmerit.batch.brief(r.error)
+            row["error"] = asnmerit.engine.batch.brief(r.error)
         rows.append(row)
     return to_csv(rows, columns).encode()
 
@@ -336,7 +329,7 @@ def test_a_bad_byte_late_in_the_file_writes_nothing(
 def test_a_bad_byte_late_in_the_file_cuts_a_file_back_to_where_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(asnmerit.stream, "CHUNK_ROWS", 16)  # chunks written before the byte
+    monkeypatch.setattr(asnmerit.files.stream, "CHUNK_ROWS", 16)  # chunks written before the byte
     src = tmp_path / "in.csv"
     src.write_bytes(sample_path().read_bytes() + b"1980,Ab\xffc\n")
     with (
@@ -737,7 +730,7 @@ def test_parquet_values_read_as_given(tmp_path: Path) -> None:
 BLOCKED = """
 import sys
 sys.modules[sys.argv[1]] = None
-from asnmerit.cli import main
+from asnmerit.cli.commands import main
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -773,7 +766,7 @@ def test_a_missing_optional_dependency_says_what_to_install(
 
 def test_importing_asnmerit_imports_no_optional_dependency() -> None:
     code = (
-        "import sys, asnmerit, asnmerit.cli, asnmerit.stream, asnmerit.tables\n"
+        "import sys, asnmerit, asnmerit.cli.commands, asnmerit.files.stream, asnmerit.files.tables\n"
         "print(sorted(m for m in ('pyarrow', 'openpyxl') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -882,7 +875,7 @@ def _errors_oracle(path: Path) -> list[list[str]]:
     out = [["row", *ids, "field", "expected", "got"]]
     for r in evaluate_records(IP, records):
         if not r.ok:
-            cells = [str(r.row), *(asnmerit.batch.cell(r.identifiers.get(n)) for n in ids)]
+            cells = [str(r.row), *(asnmerit._values.cell(r.identifiers.get(n)) for n in ids)]
             out += [[*cells, i["field"], i["expected"], i["got"]] for i in error_issues(r.error)]
     return out
 
@@ -904,8 +897,8 @@ def test_a_table_is_scored_as_the_whole_list_is(
     are read into files cut back when NIPs turn out shared, or else scored in a second
     pass: the bytes of scoring each record of the whole list (the patches hold for every
     example alike)."""
-    monkeypatch.setattr(asnmerit.stream, "CHUNK_ROWS", 4)
-    monkeypatch.setattr(asnmerit.stream, "_PROFILES", 3)
+    monkeypatch.setattr(asnmerit.files.stream, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(asnmerit.files.stream, "_PROFILES", 3)
     names, rows = table
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.csv"
@@ -981,17 +974,17 @@ class _Pipe(io.TextIOBase):
 
 
 def test_profiles_whose_cells_hold_the_separator_stay_apart() -> None:
-    profile = asnmerit.stream._profile_key([0, 1], typed=False)
+    profile = asnmerit.files.stream._profile_key([0, 1], typed=False)
     plain = [("a", "b"), ("a", "c"), ("a", "b")]
-    keys, _ = asnmerit.stream._lookup(profile, plain, {}, set(), texts=2)
+    keys, _ = asnmerit.files.stream._lookup(profile, plain, {}, set(), texts=2)
     assert keys == ["a\x1fb", "a\x1fc", "a\x1fb"]  # joined
     odd = [("a\x1f", "b"), ("a", "\x1fb"), ("a\x1f", "b")]  # joined, the first two alike
-    keys, _ = asnmerit.stream._lookup(profile, odd, {}, set(), texts=2)
+    keys, _ = asnmerit.files.stream._lookup(profile, odd, {}, set(), texts=2)
     assert keys == odd
 
 
 def test_typed_cells_of_one_value_and_another_type_are_other_profiles() -> None:
-    key = asnmerit.stream._profile_key([0, 1], typed=True)
+    key = asnmerit.files.stream._profile_key([0, 1], typed=True)
     cells = [True, 1, 1.0, Decimal("1"), Decimal("1.0"), "1", -0.0, 0.0]
     assert len({key([c, "x"]) for c in cells}) == len(cells)
     assert key([1, "x"]) == key([1, "x"]) and key([1, "x"]) != key([1, "y"])

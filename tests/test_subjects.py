@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import CriteriaError, InputError
-from asnmerit.batch import RowResult, evaluate_records
-from asnmerit.inputs import FORMATS, BadValue, coerce, fold, nip
+from asnmerit._values import FORMATS, BadValue, coerce, fold, nip
+from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria, Input, Text
+from asnmerit.results import RowResult
 
 from .conftest import pelaksana
 
@@ -212,7 +213,7 @@ def test_a_code_that_matches_nothing_lists_the_codes(
 
 
 def test_codes_that_fold_alike_are_refused_at_load() -> None:
-    text = (asnmerit.criteria_dir() / "ip-asn" / "2019.yaml").read_text("utf-8")
+    text = (asnmerit.spec.criteria_dir() / "ip-asn" / "2019.yaml").read_text("utf-8")
     clash = text.replace("aliases: [SMA, SMK]", "aliases: [SMA, SMK, s.1]")
     assert clash != text
     with pytest.raises(CriteriaError) as info:

@@ -18,16 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import asnmerit
+from asnmerit.analysis.verification import ABSENT, Difference, differences, read_results, verify
 from asnmerit.cli import main
+from asnmerit.errors import ResultsError
 from asnmerit.model import Criteria
-from asnmerit.verify import (
-    ABSENT,
-    Difference,
-    ResultsError,
-    differences,
-    read_results,
-    verify,
-)
 
 from .conftest import pelaksana
 from .strategies import subjects

@@ -1,7 +1,7 @@
 """MkDocs hooks: generate the reference pages from the bundled data at build time.
 
 Registered under ``hooks:`` in mkdocs.yml. The pages (one per bundled scheme, one per
-shipped JSON Schema, and an overview) come from :func:`asnmerit.docgen.reference_pages`;
+shipped JSON Schema, and an overview) come from :func:`asnmerit.present.docgen.reference_pages`;
 they are never written to the documentation folder, so they cannot drift from the data.
 The nav entry named "Reference" is filled with them.
 """
@@ -14,7 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from asnmerit.docgen import Page, reference_pages
+from asnmerit.present.docgen import Page, reference_pages
 
 SECTION = "Reference"
 

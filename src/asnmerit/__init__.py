@@ -8,19 +8,25 @@ data, and an exact, explainable scoring engine.
 ...     "hukuman_disiplin": "tidak_ada"})
 >>> ev.score, ev.band.code
 (Decimal('75.0'), 'sedang')
+
+The names here are the stable surface; the rest lives under namespaces:
+:mod:`asnmerit.whatif` (partial records, the next band, scenarios), :mod:`asnmerit.conformance`
+(the corpus for other implementations), :mod:`asnmerit.plot`, :mod:`asnmerit.spec` (the
+criteria language: parsing, dumping, limits) and :mod:`asnmerit.errors`. The architecture
+page of the documentation shows where every part lives.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any as _Any
 
-from .aggregate import Aggregate, GroupResult, aggregate
-from .bands import ScoreOutOfRangeError
-from .catalog import SchemeInfo, catalog, criteria_dir, get
-from .compare import Comparison, compare
-from .conformance import ConformanceError
-from .conformance import check as check_conformance
-from .conformance import export as export_conformance
-from .domains import WhatIfError
-from .dump import DumpError, dump, dumps
+from . import _compat
+from .analysis.aggregation import Aggregate, GroupResult, aggregate
+from .analysis.comparison import Comparison, compare
+from .analysis.ranking import Exclusion, Placing, RankGroup, Ranking, rank
+from .analysis.selection import Candidate, Selection, select
+from .analysis.verification import Verification, verify
+from .columnar import evaluate_frame
+from .engine.batch import evaluate_records
+from .engine.evaluator import evaluate
 from .errors import (
     AsnmeritError,
     CriteriaError,
@@ -28,47 +34,34 @@ from .errors import (
     InputError,
     InputIssue,
     Problem,
+    RecordsError,
+    ResultsError,
     SchemeNotFoundError,
+    ScoreOutOfRangeError,
 )
-from .evaluate import Component, Evaluation, Ineligibility, ScoreWarning, evaluate
-from .load import criteria_schema, load, loads, result_schema
+from .files.records import read_records
 from .model import Band, Criteria, Rounding
-from .nextband import Change, Option, Plan, next_band
-from .parse import Limits
-from .partial import Deciding, Outcome, Partial, evaluate_partial
-from .rank import Exclusion, Placing, RankGroup, Ranking, rank
-from .scenario import ScenarioError, Shift, Sweep, sensitivity, shift, steps, sweep, with_overrides
-from .selection import Candidate, Selection, select
-from .verify import Verification, verify
-
-if TYPE_CHECKING:
-    from .frame import evaluate_frame
-
-
-def __getattr__(name: str) -> Any:
-    # evaluate_frame needs numpy (an optional extra): imported on first use only.
-    if name == "evaluate_frame":
-        from .frame import evaluate_frame
-
-        return evaluate_frame
-    raise AttributeError(f"module 'asnmerit' has no attribute {name!r}")
-
+from .results import Component, Evaluation, Ineligibility, RowResult, ScoreWarning
+from .spec.catalog import SchemeInfo, catalog, get
+from .spec.load import load, loads
+from .spec.schema import criteria_schema, result_schema
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> _Any:
+    return _compat.moved_name(name)
+
 
 __all__ = [
     "Aggregate",
     "AsnmeritError",
     "Band",
     "Candidate",
-    "Change",
     "Comparison",
     "Component",
-    "ConformanceError",
     "Criteria",
     "CriteriaError",
-    "Deciding",
-    "DumpError",
     "Evaluation",
     "EvaluationError",
     "Exclusion",
@@ -76,50 +69,34 @@ __all__ = [
     "Ineligibility",
     "InputError",
     "InputIssue",
-    "Limits",
-    "Option",
-    "Outcome",
-    "Partial",
     "Placing",
-    "Plan",
     "Problem",
     "RankGroup",
     "Ranking",
+    "RecordsError",
+    "ResultsError",
     "Rounding",
-    "ScenarioError",
+    "RowResult",
     "SchemeInfo",
     "SchemeNotFoundError",
     "ScoreOutOfRangeError",
     "ScoreWarning",
     "Selection",
-    "Shift",
-    "Sweep",
     "Verification",
-    "WhatIfError",
     "__version__",
     "aggregate",
     "catalog",
-    "check_conformance",
     "compare",
-    "criteria_dir",
     "criteria_schema",
-    "dump",
-    "dumps",
     "evaluate",
     "evaluate_frame",
-    "evaluate_partial",
-    "export_conformance",
+    "evaluate_records",
     "get",
     "load",
     "loads",
-    "next_band",
     "rank",
+    "read_records",
     "result_schema",
     "select",
-    "sensitivity",
-    "shift",
-    "steps",
-    "sweep",
     "verify",
-    "with_overrides",
 ]

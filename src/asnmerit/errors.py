@@ -91,3 +91,36 @@ class EvaluationError(AsnmeritError):
 
 class SchemeNotFoundError(AsnmeritError, LookupError):
     """No bundled scheme matches the requested id, or none is in force on the date."""
+
+
+class ScoreOutOfRangeError(AsnmeritError, ValueError):
+    """A score outside the scheme's possible range has no band."""
+
+
+class ConformanceError(AsnmeritError):
+    """A corpus cannot be written where asked, or a folder holds no corpus."""
+
+
+class WhatIfError(AsnmeritError, ValueError):
+    """A what-if question that cannot be answered as asked (too many cases to try, a
+    missing number with no bounds, an unknown input or band)."""
+
+
+class DumpError(AsnmeritError):
+    """Criteria that cannot be written as a criteria file."""
+
+
+class RecordsError(AsnmeritError):
+    """A file of subject records cannot be read at all."""
+
+
+class ScenarioError(AsnmeritError, ValueError):
+    """A scenario path that does not lead anywhere in the criteria."""
+
+
+class ColumnsError(RecordsError):
+    """A column mapping, or the columns of a file, cannot serve a scheme."""
+
+
+class ResultsError(AsnmeritError):
+    """A file of results cannot be read, or is not results at all."""

@@ -1,8 +1,12 @@
 """The frozen models a criteria file is loaded into.
 
 Models are plain data (frozen, slotted ``attrs`` classes): loading lives in
-:mod:`asnmerit.load`, scoring in :mod:`asnmerit.evaluate`. Every number is a
+:mod:`asnmerit.spec`, scoring in :mod:`asnmerit.engine`. Every number is a
 :class:`~decimal.Decimal`. Use :func:`attrs.evolve` to derive changed copies.
+
+Beside the classes, the queries that need nothing but the model itself: the band of a
+score (:func:`classify`) and which inputs a node or a condition reads
+(:func:`requirements`, :func:`node_inputs`, :func:`condition_inputs`).
 """
 
 from __future__ import annotations
@@ -10,19 +14,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import attrs
 
+from . import _decimal as D
+from ._values import BadValue, to_decimal
+from .errors import ScoreOutOfRangeError
+
 if TYPE_CHECKING:
-    from .parse import Document
+    from .spec.parse import Document
 
 Confidence = Literal["high", "medium", "reconstructed", "assumption"]
 WEAK: frozenset[str] = frozenset({"reconstructed", "assumption"})
 """Confidence levels whose use is reported as a warning."""
 
 BandPolicy = Literal["lower_bounds", "upper_bounds", "round_then_classify"]
-BAND_POLICIES: tuple[str, ...] = ("lower_bounds", "upper_bounds", "round_then_classify")
+BAND_POLICIES: tuple[str, ...] = get_args(BandPolicy)
 
 
 @attrs.frozen
@@ -68,6 +76,11 @@ class Provenance:
     basis: tuple[Citation, ...] = ()
     confidence: Confidence = "high"
     note: str | None = None
+
+    @property
+    def weak(self) -> bool:
+        """Whether the value rests on a weak source (reconstructed or assumed)."""
+        return self.confidence in WEAK
 
 
 @attrs.frozen
@@ -532,7 +545,7 @@ class Criteria:
         return f"<Criteria {self.id} {self.version} ({self.source})>"
 
     def _repr_html_(self) -> str:
-        from .html import criteria
+        from ._render import criteria
 
         return criteria(self)
 
@@ -542,15 +555,13 @@ class Criteria:
 
     def band_for(self, score: Decimal | int | str, policy: BandPolicy | None = None) -> Band:
         """The band of ``score`` under ``policy`` (default: the file's own)."""
-        from .bands import classify
-
         return classify(self, score, policy)
 
     def input_schema(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of one subject record of this scheme."""
-        from .inputs import input_schema
+        from ._subject import input_schema
 
-        return input_schema(self)
+        return input_schema(self, requirements(self))
 
     def node(self, node_id: str) -> Node:
         """The score node with ``node_id`` (ids are unique within a scheme)."""
@@ -558,3 +569,117 @@ class Criteria:
             if node.id == node_id:
                 return node
         raise KeyError(node_id)
+
+
+def classify(
+    criteria: Criteria, score: Decimal | int | str, policy: BandPolicy | None = None
+) -> Band:
+    """The band of ``score``; ``policy`` overrides the criteria file's own."""
+    try:
+        value = to_decimal(score, limit=False)
+    except BadValue as bad:
+        raise ScoreOutOfRangeError(f"score must be {bad.expected}, got {score!r}") from None
+    if not criteria.score_min <= value <= criteria.score_max:
+        raise ScoreOutOfRangeError(
+            f"score {D.short(value)} is outside {criteria.id} {criteria.version}'s range "
+            f"{D.plain(criteria.score_min)}..{D.plain(criteria.score_max)}"
+        )
+    bands = criteria.bands
+    policy = policy or bands.policy
+    table = bands.table
+    if policy == "lower_bounds":
+        for band in reversed(table):
+            if band.lower is None or band.lower <= value:
+                return band
+    elif policy == "upper_bounds":
+        for band in table:
+            if band.upper is None or value <= band.upper:
+                return band
+    elif policy == "round_then_classify":
+        rounded = D.round_to_step(value, bands.step, bands.rounding_mode)
+        for band in table:
+            if (band.lower is None or band.lower <= rounded) and (
+                band.upper is None or rounded <= band.upper
+            ):
+                return band
+    else:
+        raise ValueError(
+            f"unknown band policy {policy!r}; expected one of {', '.join(BAND_POLICIES)}"
+        )
+    # Unreachable for checked criteria: the loader proves the table covers the range.
+    raise ScoreOutOfRangeError(
+        f"no band of {criteria.id} {criteria.version} holds {D.short(value)}"
+    )
+
+
+@attrs.frozen
+class Needs:
+    """Inputs needed on every path, and per switch code the further needs of that branch."""
+
+    always: frozenset[str]
+    branches: tuple[tuple[str, str, Needs], ...] = ()
+
+
+def requirements(criteria: Criteria) -> Needs:
+    """What a subject of ``criteria`` must give. A node that is reached needs every input
+    it reads (a ``cases`` node: the inputs of all its rules); a switch reaches only the
+    branch of the subject's code. The evaluator follows the same rule."""
+    gates: set[str] = set()  # and the fields that group an award's competitors
+    for gate in criteria.eligibility:
+        gates |= condition_inputs(gate.require)
+    if criteria.award is not None:
+        gates |= {f for f in criteria.award.fields if f in criteria.inputs}
+    tree = _needs(criteria, criteria.score)
+    return attrs.evolve(tree, always=tree.always | gates)
+
+
+def _needs(criteria: Criteria, node: Node) -> Needs:
+    kind = node.kind
+    if isinstance(kind, Switch):
+        inp = criteria.inputs[kind.input]
+        codes = ["true", "false"] if inp.type == "boolean" else list(inp.code_names)
+        per_code = {
+            c: _needs(criteria, b) for c in codes if (b := kind.branches.get(c, kind.otherwise))
+        }
+        common = (
+            frozenset.intersection(*(n.always for n in per_code.values()))
+            if len(per_code) == len(codes)
+            else frozenset()
+        )
+        split = tuple(
+            (kind.input, c, attrs.evolve(n, always=n.always - common)) for c, n in per_code.items()
+        )
+        return Needs(frozenset({kind.input}) | common, split)
+    always = set(node_inputs(node))
+    branches: list[tuple[str, str, Needs]] = []
+    for child in node.children:
+        sub = _needs(criteria, child)
+        always |= sub.always
+        branches.extend(sub.branches)
+    return Needs(frozenset(always), tuple(branches))
+
+
+def node_inputs(node: Node) -> set[str]:
+    """Inputs a node reads itself (not through its children)."""
+    kind = node.kind
+    if isinstance(kind, Lookup | Direct):
+        return {kind.input}
+    if isinstance(kind, Cases):
+        found: set[str] = set()
+        for rule in kind.rules:
+            found |= condition_inputs(rule.condition)
+        return found
+    return set()
+
+
+def condition_inputs(cond: Condition) -> set[str]:
+    """Every input a condition tests."""
+    if isinstance(cond, Test):
+        return {cond.input}
+    if isinstance(cond, Not):
+        return condition_inputs(cond.item)
+    assert isinstance(cond, AllOf | AnyOf)
+    found: set[str] = set()
+    for item in cond.items:
+        found |= condition_inputs(item)
+    return found

@@ -15,14 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import decimals as D
-from .aggregate import Aggregate, aggregate
-from .bands import band_counts
-from .batch import Result, cell, unpack
+from . import _decimal as D
+from ._values import cell
+from .analysis.aggregation import Aggregate, aggregate
+from .analysis.ranking import Placing, RankGroup, Ranking
+from .engine.bands import band_counts
+from .engine.batch import unpack
 from .errors import AsnmeritError
-from .evaluate import Evaluation
 from .model import Criteria, Rounding, Text
-from .rank import Placing, RankGroup, Ranking
+from .results import Evaluation, Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,0 +1,190 @@
+"""How criteria and results look to a person: explanations as text, and HTML for notebooks.
+
+:func:`explain` gives the readable account of an evaluation (Indonesian or English);
+:func:`evaluation`, :func:`criteria` and :func:`table` give the ``_repr_html_`` of an
+evaluation, a scheme and a result table. Nothing here imports the model or the results at run
+time: they call in, lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import _decimal as D
+from ._values import cell
+
+if TYPE_CHECKING:
+    from .model import Criteria
+    from .results import Component, Evaluation
+
+
+_WORDS = {
+    "id": {
+        "score": "Skor",
+        "band": "Kategori",
+        "policy": "kebijakan batas",
+        "eligible": "Memenuhi syarat",
+        "ineligible": "Tidak memenuhi syarat",
+        "warnings": "Catatan",
+        "yes": "ya",
+        "reconstructed": "rekonstruksi",
+        "assumption": "asumsi",
+        "basis": "dasar",
+        "categories": "Kategori penghargaan",
+        "not_assessed": "tidak dinilai",
+        "derived": "Diturunkan dari aturan skema",
+    },
+    "en": {
+        "score": "Score",
+        "band": "Band",
+        "policy": "boundary policy",
+        "eligible": "Eligible",
+        "ineligible": "Not eligible",
+        "warnings": "Notes",
+        "yes": "yes",
+        "reconstructed": "reconstructed",
+        "assumption": "assumption",
+        "basis": "basis",
+        "categories": "Award categories",
+        "not_assessed": "not assessed",
+        "derived": "Derived by the scheme's rules",
+    },
+}
+
+
+def explain(ev: Evaluation, lang: str = "id") -> str:
+    """The evaluation as indented text: one line per component with points / max, the rule
+    that matched, its basis, and a marker (``!``) where a value is reconstructed or assumed."""
+    if lang not in _WORDS:
+        raise ValueError(f"lang must be 'id' or 'en', got {lang!r}")
+    w = _WORDS[lang]
+    top = ev.components
+    lines = [
+        f"{top.label.get(lang)} ({ev.scheme} {ev.version})",
+        f"{w['score']}: {D.plain(ev.score)} / {D.plain(top.max)}",
+        f"{w['band']}: {ev.band.label.get(lang)} [{ev.band.code}] ({w['policy']}: {ev.band_policy})",
+    ]
+    if ev.ineligible:
+        lines.append(f"{w['ineligible']}:")
+        lines.extend(f"  - {i.reason.get(lang)} [{i.gate}]" for i in ev.ineligible)
+    lines.append("")
+    for comp in top.children:
+        _lines(comp, 0, lang, lines)
+    if ev.categories:
+        lines.append("")
+        lines.append(f"{w['categories']}:")
+        award = ev.criteria.award
+        assert award is not None
+        for cat in award.categories:
+            scored = ev.categories.get(cat.id)
+            if scored is None:
+                lines.append(f"  {cat.label.get(lang)}: {w['not_assessed']}")
+            else:
+                _lines(attrs.evolve(scored, label=cat.label), 1, lang, lines)
+    if ev.derived:
+        lines.append("")
+        shown = ", ".join(f"{name} = {cell(ev.inputs[name])}" for name in ev.derived)
+        lines.append(f"{w['derived']}: {shown}")
+    if ev.warnings:
+        lines.append("")
+        lines.append(f"{w['warnings']}:")
+        lines.extend(f"  ! {x.path}: {x.message}" for x in ev.warnings)
+    return "\n".join(lines)
+
+
+def _lines(c: Component, depth: int, lang: str, out: list[str]) -> None:
+    w = _WORDS[lang]
+    pad = "  " * depth
+    mark = f" ! {w[c.provenance.confidence]}" if c.provenance.weak else ""
+    line = f"{pad}{c.label.get(lang)}: {D.plain(c.points)} / {D.plain(c.max)}"
+    if c.rule:
+        line += f"  <- {c.rule}"
+    out.append(line + mark)
+    if c.provenance.basis:
+        out.append(f"{pad}    {w['basis']}: " + "; ".join(str(b) for b in c.provenance.basis))
+    for child in c.children:
+        _lines(child, depth + 1, lang, out)
+
+
+# -- HTML for notebooks -----------------------------------------------------------------------
+# Plain, self-contained markup (no scripts, no styles beyond inline alignment); every text from
+# a criteria file or a record is escaped, so a hostile label cannot inject markup.
+
+
+def _cell(value: Any) -> str:
+    return escape(cell(value))
+
+
+def table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> str:
+    """Rows of mappings as an HTML table, the columns in order of first appearance."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows
+    )
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _components(comp: Component, depth: int, lang: str) -> Iterable[dict[str, Any]]:
+    pad = "\u00a0\u00a0" * depth
+    yield {
+        "component": pad + comp.label.get(lang),
+        "points": D.plain(comp.points),
+        "max": D.plain(comp.max),
+        "rule": comp.rule or "",
+        "confidence": comp.provenance.confidence,
+        "basis": "; ".join(str(b) for b in comp.provenance.basis),
+    }
+    for child in comp.children:
+        yield from _components(child, depth + 1, lang)
+
+
+def evaluation(ev: Evaluation, lang: str = "id") -> str:
+    """One evaluation: the score and band, eligibility, then every component."""
+    head = (
+        f"<p><b>{escape(ev.components.label.get(lang))}</b> ({escape(ev.scheme)} "
+        f"{escape(ev.version)}): <b>{escape(D.plain(ev.score))}</b> / "
+        f"{escape(D.plain(ev.components.max))}, {escape(ev.band.label.get(lang))} "
+        f"[{escape(ev.band.code)}]</p>"
+    )
+    notes = [i.reason.get(lang) for i in ev.ineligible] + [str(w) for w in ev.warnings]
+    listed = "".join(f"<li>{escape(n)}</li>" for n in notes)
+    rows = [r for c in ev.components.children for r in _components(c, 0, lang)]
+    return head + (f"<ul>{listed}</ul>" if listed else "") + table(rows)
+
+
+def criteria(c: Criteria, lang: str = "id") -> str:
+    """A scheme version: its header, inputs and the top of its score tree."""
+    head = (
+        f"<p><b>{escape(c.title.get(lang))}</b> ({escape(c.id)} {escape(c.version)}), "
+        f"{escape(c.valid_from.isoformat())} .. "
+        f"{escape(c.valid_to.isoformat() if c.valid_to else '')}; "
+        f"{escape(c.digest)}</p>"
+    )
+    inputs = [
+        {
+            "input": name,
+            "type": i.type,
+            "label": i.label.get(lang),
+            "codes": " | ".join(i.code_names),
+        }
+        for name, i in c.inputs.items()
+    ]
+    tree = [
+        {
+            "node": n.label.get(lang),
+            "max": D.plain(n.max if n.max is not None else n.bounds[1]),
+            "confidence": n.provenance.confidence,
+        }
+        for n in c.score.children
+    ]
+    bands = [
+        {"band": b.code, "label": b.label.get(lang), "from": b.lower, "to": b.upper}
+        for b in c.bands.table
+    ]
+    return head + table(inputs) + table(tree) + table(bands)

@@ -1,0 +1,11 @@
+"""Working with results (evaluations, row results, and the tables ``evaluate_frame`` returns).
+
+* :mod:`~asnmerit.analysis.ranking` -- :func:`~asnmerit.rank`: winners per group, ties, who
+  is excluded and why;
+* :mod:`~asnmerit.analysis.selection` -- :func:`~asnmerit.select`: an award's stages;
+* :mod:`~asnmerit.analysis.aggregation` -- :func:`~asnmerit.aggregate`: agency indices from
+  employees;
+* :mod:`~asnmerit.analysis.comparison` -- :func:`~asnmerit.compare`: one subject across periods;
+* :mod:`~asnmerit.analysis.verification` -- :func:`~asnmerit.verify`: stored results recomputed;
+* :mod:`~asnmerit.analysis.examples` -- the examples inside criteria files, run.
+"""

@@ -1,0 +1,195 @@
+"""Agency-level results from employee results: counts, means and the band of the mean.
+
+An agency's IP ASN is the mean of its employees' totals, published with the mean of each
+dimension; the criteria file's ``aggregate`` block declares how means are rounded (the
+total and each dimension separately, so rounded dimensions need not add up to the
+rounded total) and which field splits the rows into strata (PNS and PPPK), whose
+combination is the headcount-weighted mean. All arithmetic is exact: a mean is rounded
+once, from the exact fraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .. import _decimal as D
+from .._values import json_value
+from ..engine.batch import check_fields, fields_of, unpack
+from ..errors import AsnmeritError
+from ..model import Band, Criteria, Rounding
+from ..results import Evaluation, Result, Tabular
+
+Key = tuple[Any, ...]
+
+
+@attrs.frozen
+class GroupResult:
+    """One row of an aggregate: a group (and stratum) with its count and means."""
+
+    key: Mapping[str, Any]
+    """The values of the ``by`` fields."""
+    stratum: str | None
+    """The stratum (e.g. ``PNS``); ``None`` on the row that combines all strata."""
+    label: str
+    """The stratum as shown (the combined row's label, e.g. ``ASN``)."""
+    count: int
+    rejected: int
+    """Rows of this group that could not be scored (counted, never dropped)."""
+    score: Decimal | None
+    """The mean total, rounded as declared; ``None`` when no row was scored."""
+    band: Band | None
+    components: Mapping[str, Decimal]
+    """The mean points of each top-level dimension, rounded as declared."""
+    exact: Fraction | None
+    """The unrounded mean total."""
+
+
+@attrs.frozen
+class Aggregate(Tabular):
+    """Results aggregated by group, for one version of one scheme."""
+
+    scheme: str
+    version: str
+    digest: str
+    by: tuple[str, ...]
+    stratify: str | None
+    rounding: Rounding
+    groups: tuple[GroupResult, ...]
+
+    def rows(self, lang: str = "id") -> list[dict[str, Any]]:
+        """One flat record per group row (as text where a CSV needs it)."""
+        out = []
+        for g in self.groups:
+            row: dict[str, Any] = {k: g.key.get(k) for k in self.by}
+            if self.stratify is not None:
+                row[self.stratify] = g.label
+            row.update(
+                count=g.count,
+                rejected=g.rejected,
+                score=None if g.score is None else D.plain(g.score),
+                band=None if g.band is None else g.band.code,
+                band_label=None if g.band is None else g.band.label.get(lang),
+            )
+            row.update((k, D.plain(v)) for k, v in g.components.items())
+            out.append(row)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (format ``asnmerit.aggregate/1``)."""
+        return {
+            "format": "asnmerit.aggregate/1",
+            "scheme": self.scheme,
+            "version": self.version,
+            "digest": self.digest,
+            "by": list(self.by),
+            "stratify": self.stratify,
+            "rounding": attrs.asdict(self.rounding),
+            "groups": [
+                {
+                    "key": json_value(g.key),
+                    "stratum": g.stratum,
+                    "label": g.label,
+                    "count": g.count,
+                    "rejected": g.rejected,
+                    "score": None if g.score is None else D.plain(g.score),
+                    "band": None if g.band is None else g.band.code,
+                    "components": {k: D.plain(v) for k, v in g.components.items()},
+                }
+                for g in self.groups
+            ],
+        }
+
+
+class _Tally:
+    """Exact sums of one group or stratum."""
+
+    def __init__(self, dims: Sequence[str]) -> None:
+        self.count = 0
+        self.rejected = 0
+        self.total = Decimal(0)
+        self.dims = dict.fromkeys(dims, Decimal(0))
+
+    def add(self, ev: Evaluation) -> None:
+        self.count += 1
+        self.total = D.EXACT.add(self.total, ev.score)
+        for comp in ev.components.children:
+            self.dims[comp.id] = D.EXACT.add(self.dims[comp.id], comp.points)
+
+
+def aggregate(
+    results: Iterable[Result],
+    by: str | Sequence[str] = (),
+    *,
+    criteria: Criteria | None = None,
+    rounding: Rounding | None = None,
+) -> Aggregate:
+    """Count and average ``results`` per group of the ``by`` fields (identifiers or inputs).
+
+    ``results`` are evaluations, or the rows of :func:`~asnmerit.batch.evaluate_records`
+    (rows that failed are counted as ``rejected`` in their group). All must come from
+    one version of one scheme (``criteria``, needed only when no row was scored).
+    ``rounding`` overrides the scheme's declared rounding of means. Groups keep the
+    order in which they first appear; with a declared stratum field, each group gives
+    one row per stratum and then the combined row."""
+    fields = (by,) if isinstance(by, str) else tuple(by)
+    pairs, scheme = unpack(results, criteria, "aggregate")
+    check_fields(scheme, fields, "group")
+    declared = scheme.aggregation
+    rule = rounding or (declared.rounding if declared else None)
+    if rule is None:
+        raise AsnmeritError(
+            f"{scheme.id} {scheme.version} declares no rounding of means (an 'aggregate' "
+            "block): pass rounding="
+        )
+    stratify = declared.stratify if declared else None
+    dims = [c.id for c in scheme.score.children]
+    tallies: dict[Key, dict[str | None, _Tally]] = {}
+    for item, ev in pairs:
+        values = fields_of(item, ev)
+        key = tuple(values.get(f) for f in fields)
+        strata = tallies.setdefault(key, {})
+        names = [None] if stratify is None else [_text(values.get(stratify)), None]
+        for name in names:
+            tally = strata.setdefault(name, _Tally(dims))
+            if ev is None:
+                tally.rejected += 1
+            else:
+                tally.add(ev)
+    combined = declared.combined.id if declared and declared.combined else ""
+    groups = []
+    for key, strata in tallies.items():
+        keyed = dict(zip(fields, key, strict=True))
+        order = [*sorted(s for s in strata if s is not None), None]
+        for name in order:
+            t = strata[name]
+            label = combined if name is None else name
+            groups.append(_group(scheme, rule, keyed, name, label, t))
+    return Aggregate(
+        scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
+    )
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _group(
+    criteria: Criteria,
+    rule: Rounding,
+    key: dict[str, Any],
+    stratum: str | None,
+    label: str,
+    t: _Tally,
+) -> GroupResult:
+    if not t.count:
+        return GroupResult(key, stratum, label, 0, t.rejected, None, None, {}, None)
+    exact = Fraction(t.total) / t.count
+    score = D.round_mean(t.total, t.count, rule.places, rule.mode)
+    comps = {k: D.round_mean(v, t.count, rule.places, rule.mode) for k, v in t.dims.items()}
+    band = criteria.band_for(score)
+    return GroupResult(key, stratum, label, t.count, t.rejected, score, band, comps, exact)

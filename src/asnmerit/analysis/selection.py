@@ -1,0 +1,180 @@
+"""A staged selection: candidates go through the award's stages, best first.
+
+Before the first stage, a candidate who could not be scored or is not eligible (the
+administrative check) is stopped with its reasons. At each stage the candidates still
+in are ranked by the stage's category, within the groups of its ``per`` fields, and
+the best ``keep`` of each group go on (every candidate tied for the last place goes
+on); a candidate without a score for the stage stops there, with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .. import _decimal as D
+from .._values import cell, json_value
+from ..engine.batch import brief, fields_of, group_key, unpack
+from ..errors import AsnmeritError
+from ..model import Criteria, Stage, Text
+from ..results import Evaluation, Result, RowResult, Tabular
+from .ranking import Entry, measure, place, ungrouped, value_of
+
+SELECTION_FORMAT = "asnmerit.selection/1"
+
+
+@attrs.frozen
+class Step:
+    """One candidate at one stage: its rank in its group, and whether it went on."""
+
+    stage: str
+    passed: bool
+    rank: Decimal | None = None
+    score: Decimal | None = None
+    reason: Text | None = None
+    """Why it could not compete at this stage (it was not scored for it)."""
+
+
+@attrs.frozen
+class Candidate:
+    """One candidate's path through the stages."""
+
+    identifiers: Mapping[str, Any]
+    steps: tuple[Step, ...]
+    evaluation: Evaluation | None = None
+    row: int | None = None
+    excluded: tuple[Text, ...] = ()
+    """Why it did not enter the first stage (the administrative check)."""
+
+    @property
+    def reached(self) -> str | None:
+        """The last stage it passed (``None``: none)."""
+        passed = [s.stage for s in self.steps if s.passed]
+        return passed[-1] if passed else None
+
+
+@attrs.frozen
+class Selection(Tabular):
+    """Every candidate of one staged selection, in input order."""
+
+    scheme: str
+    version: str
+    digest: str
+    stages: tuple[Stage, ...]
+    candidates: tuple[Candidate, ...]
+
+    def finalists(self) -> list[Candidate]:
+        """The candidates who passed the last stage."""
+        last = self.stages[-1].id
+        return [c for c in self.candidates if c.reached == last]
+
+    def rows(self, lang: str = "id") -> list[dict[str, Any]]:
+        """One row per candidate: the rank at each stage, and the last stage passed."""
+        out = []
+        for c in self.candidates:
+            row: dict[str, Any] = {k: cell(v) for k, v in c.identifiers.items()}
+            row["row"] = c.row if c.row is not None else ""
+            steps = {s.stage: s for s in c.steps}
+            for stage in self.stages:
+                step = steps.get(stage.id)
+                row[stage.id] = "" if step is None or step.rank is None else D.plain(step.rank)
+            row["reached"] = c.reached or ""
+            row["stopped"] = "; ".join(r.get(lang) for r in _reasons(c))
+            out.append(row)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (format ``asnmerit.selection/1``)."""
+        return {
+            "format": SELECTION_FORMAT,
+            "scheme": self.scheme,
+            "version": self.version,
+            "digest": self.digest,
+            "stages": [
+                {
+                    "id": s.id,
+                    "label": attrs.asdict(s.label),
+                    "by": s.by,
+                    "keep": s.keep,
+                    "per": list(s.per),
+                }
+                for s in self.stages
+            ],
+            "candidates": [
+                {
+                    "row": c.row,
+                    "identifiers": json_value(c.identifiers),
+                    "excluded": [attrs.asdict(r) for r in c.excluded],
+                    "steps": [
+                        {
+                            "stage": s.stage,
+                            "passed": s.passed,
+                            "rank": None if s.rank is None else D.plain(s.rank),
+                            "score": None if s.score is None else D.plain(s.score),
+                            "reason": None if s.reason is None else attrs.asdict(s.reason),
+                        }
+                        for s in c.steps
+                    ],
+                    "reached": c.reached,
+                }
+                for c in self.candidates
+            ],
+        }
+
+
+def _reasons(c: Candidate) -> list[Text]:
+    return [*c.excluded, *(s.reason for s in c.steps if s.reason is not None)]
+
+
+def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Selection:
+    """Run the staged selection the scheme's award declares over ``results``."""
+    pairs, scheme = unpack(results, criteria, "select")
+    award = scheme.award
+    if award is None or not award.stages:
+        raise AsnmeritError(f"{scheme.id} {scheme.version} declares no stages of selection")
+    paths: list[list[Step]] = [[] for _ in pairs]
+    excluded: list[tuple[Text, ...]] = [() for _ in pairs]
+    alive: list[int] = []
+    for i, (item, ev) in enumerate(pairs):
+        if ev is None:
+            assert isinstance(item, RowResult)
+            what = brief(item.error)
+            excluded[i] = (Text(f"tidak dapat dinilai: {what}", f"could not be scored: {what}"),)
+        elif not ev.eligible:
+            excluded[i] = tuple(x.reason for x in ev.ineligible)
+        else:
+            alive.append(i)
+    for stage in award.stages:
+        groups: dict[tuple[str, ...], list[Entry]] = {}
+        for i in alive:
+            item, ev = pairs[i]
+            assert ev is not None
+            score, reasons = measure(ev, stage.by)
+            if score is None:
+                paths[i].append(Step(stage.id, False, reason=reasons[0]))
+                continue
+            values = fields_of(item, ev)
+            blank = ungrouped(values, stage.per)
+            if blank:
+                paths[i].append(Step(stage.id, False, reason=blank[0]))
+                continue
+            key = tuple(group_key(values.get(f)) for f in stage.per)
+            row = item.row if isinstance(item, RowResult) else None
+            breaks = tuple(value_of(ev, t.by) for t in award.tie_breakers)
+            groups.setdefault(key, []).append(Entry(i, ev, row, score, breaks))
+        alive = []
+        for members in groups.values():
+            for e, p in place(members, award.tie_breakers, award.ties, stage.keep, True):
+                paths[e.index].append(Step(stage.id, p.winner, p.rank, p.score))
+                if p.winner:
+                    alive.append(e.index)
+        alive.sort()
+    candidates = []
+    for i, (item, ev) in enumerate(pairs):
+        ids = ev.identifiers if ev is not None else getattr(item, "identifiers", {})
+        row = item.row if isinstance(item, RowResult) else None
+        candidates.append(Candidate(dict(ids), tuple(paths[i]), ev, row, excluded[i]))
+    return Selection(scheme.id, scheme.version, scheme.digest, award.stages, tuple(candidates))

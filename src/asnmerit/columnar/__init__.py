@@ -1,0 +1,57 @@
+"""The columnar engine: a scheme compiled into array operations, many rows at a time.
+
+* :mod:`~asnmerit.columnar.plan` -- the plan compiled from the criteria (dictionary-encoded
+  exact decimals, every node kind);
+* :mod:`~asnmerit.columnar.frame` -- scoring pandas, polars and pyarrow tables with it;
+* :mod:`~asnmerit.columnar.identifiers` -- identifier values (NIPs) checked a column at a time.
+
+The same numbers as the scalar engine (:mod:`asnmerit.engine`), property-tested. Needs numpy
+(``pip install 'asnmerit[frame]'``); this module itself imports without it, so that
+``from asnmerit import *`` does too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import BandPolicy, Criteria
+
+INSTALL = "pip install 'asnmerit[frame]'"
+
+
+def evaluate_frame(
+    criteria: Criteria,
+    table: Any,
+    *,
+    band_policy: BandPolicy | None = None,
+    components: bool | Sequence[str] = False,
+    float_scores: bool = False,
+    keep: Sequence[str] | None = None,
+) -> Any:
+    """Score every row of ``table`` (a pandas or polars DataFrame, a pyarrow Table or
+    RecordBatch) and return a table of the same kind, row for row in the same order (a
+    pandas result keeps the index).
+
+    Its columns: those of ``keep`` (default: the scheme's identifiers the table has),
+    ``score`` (exact decimals; binary floats only with ``float_scores``), ``band``,
+    ``eligible``, one column per score node named in ``components`` (``True``: the
+    top-level parts), and ``error``: why a row was not scored (``field: expected ...,
+    got ...``), null for a scored row. No row is dropped. Works unchanged as a Dask
+    ``map_partitions`` or a Spark ``mapInArrow`` function (see the how-to).
+    """
+    try:
+        from .frame import score_frame
+    except ModuleNotFoundError as missing:
+        if missing.name != "numpy":
+            raise
+        raise ImportError(f"evaluate_frame needs numpy: {INSTALL}") from None
+    return score_frame(
+        criteria,
+        table,
+        band_policy=band_policy,
+        components=components,
+        float_scores=float_scores,
+        keep=keep,
+    )

@@ -1,0 +1,209 @@
+"""Scoring many records: every row gets a result or an error, in input order.
+
+Rows that share the value of a ``unique`` identifier (two rows with one NIP) all get an
+error: which of them is right cannot be told, so none is scored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .. import _decimal as D
+from .._values import BadValue, cell, describe, identifier_value
+from ..errors import AsnmeritError, InputError, InputIssue
+from ..model import BandPolicy, Criteria
+from ..results import Evaluation, Result, RowResult
+from .evaluator import evaluate
+from .intake import Shared, duplicates
+
+
+def evaluate_records(
+    criteria: Criteria,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    band_policy: BandPolicy | None = None,
+) -> list[RowResult]:
+    """Score each record; rows in = rows out, in order. A bad row carries its
+    :class:`InputError` (and its identifiers, normalised where their format accepts them,
+    so a reader can tell whose row failed). Every row that shares the value of a
+    ``unique`` identifier with another row is bad too: it is not scored."""
+    if any(i.unique for i in criteria.identifiers.values()):
+        records = list(records)
+        shared = duplicates(criteria, records)
+    else:
+        shared = {}
+    return list(score_records(criteria, records, shared, band_policy=band_policy))
+
+
+def score_records(
+    criteria: Criteria,
+    records: Iterable[Mapping[str, Any]],
+    shared: Shared,
+    *,
+    band_policy: BandPolicy | None = None,
+    reuse: int = 4096,
+) -> Iterator[RowResult]:
+    """Score each record as it comes (rows numbered from 1), refusing the rows of
+    ``shared`` (from :func:`~asnmerit.inputs.duplicates` over the same records): a stream of the rows
+    :func:`evaluate_records` gives. A record whose input cells are those of a recent one
+    (of the last ``reuse`` distinct ones) takes its result, with its own row and
+    identifiers: a population of a few thousand distinct profiles is scored that often."""
+    seen: dict[tuple[Any, ...], Evaluation | AsnmeritError] = {}
+    for row, record in enumerate(records, start=1):
+        clash = clash_issues(record, shared.get(row - 1, []))
+        profile = None if clash or not reuse else _profile(criteria, record)
+        key, ids = profile if profile is not None else (None, {})
+        hit = seen.get(key) if key is not None else None
+        if hit is None:
+            result = score_row(criteria, row, record, clash, band_policy=band_policy)
+            if key is not None:
+                if len(seen) >= reuse:
+                    seen.clear()
+                seen[key] = result.evaluation or result.error  # type: ignore[assignment]
+            yield result
+            continue
+        if isinstance(hit, Evaluation):
+            yield RowResult(row, ids, evaluation=attrs.evolve(hit, identifiers=ids))
+        else:
+            yield RowResult(row, ids, error=hit.at_row(row) if isinstance(hit, InputError) else hit)
+
+
+def _profile(criteria: Criteria, record: Any) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """What a record's result depends on when its identifiers are all accepted (its other
+    cells, by field, type and value), and its identifiers (``None``: do not reuse)."""
+    if not isinstance(record, Mapping):
+        return None
+    key: list[Any] = []
+    ids: dict[str, Any] = {}
+    for field, value in record.items():
+        ident = criteria.identifiers.get(field)
+        if ident is None:
+            key.append((field, cell_key(value)))
+            continue
+        try:
+            ids[field] = identifier_value(ident, value)
+        except BadValue:
+            return None  # its issue is part of the row's error
+    profile = tuple(key)
+    try:
+        hash(profile)
+    except TypeError:  # an unhashable cell (a list): score the row itself
+        return None
+    return profile, ids
+
+
+def cell_key(value: Any) -> tuple[type, Any]:
+    """What a cell is told apart by when results are reused: its type and value (a
+    decimal or float by its text: ``1.0`` is not ``1``, nor ``-0.0`` ``0.0``)."""
+    return type(value), str(value) if isinstance(value, Decimal | float) else value
+
+
+def score_row(
+    criteria: Criteria,
+    row: int,
+    record: Any,
+    clash: list[InputIssue],
+    *,
+    band_policy: BandPolicy | None = None,
+) -> RowResult:
+    """Score the record of row ``row`` (1-based), refused with the ``clash`` issues (its
+    shared identifier values) if there are any, as a batch scores each row."""
+    ids = _identifiers(criteria, record)
+    try:
+        ev = evaluate(criteria, record, band_policy=band_policy)
+    except InputError as err:
+        return RowResult(row, ids, error=InputError([*clash, *err.issues]).at_row(row))
+    except AsnmeritError as err:  # never lose a row, whatever stopped it
+        return RowResult(row, ids, error=InputError(clash).at_row(row) if clash else err)
+    if clash:
+        return RowResult(row, ids, error=InputError(clash).at_row(row))
+    return RowResult(row, ids, evaluation=ev)
+
+
+def clash_issues(record: Any, found: list[tuple[str, list[int]]]) -> list[InputIssue]:
+    """The issues of a record whose identifier values other rows hold too (``found``: one
+    entry of :data:`~asnmerit.inputs.Shared`)."""
+    return [
+        InputIssue(field, "a value used by one record only", _also(record[field], others))
+        for field, others in found
+    ]
+
+
+def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:
+    """The identifiers of a record, normalised where their format accepts them."""
+    if not isinstance(record, Mapping):
+        return {}
+    out = {}
+    for field, value in record.items():
+        ident = criteria.identifiers.get(field)
+        if ident is not None:
+            try:
+                out[field] = identifier_value(ident, value)
+            except BadValue:
+                out[field] = value
+    return out
+
+
+def _also(value: Any, others: list[int]) -> str:
+    """``text '...' (also in rows 3, 7)``: a shared value and the other rows (0-based in)."""
+    rows = ", ".join(str(i + 1) for i in others)
+    return f"{describe(value)} (also in row{'s' if len(others) > 1 else ''} {rows})"
+
+
+def unpack(
+    results: Iterable[Result], criteria: Criteria | None, verb: str
+) -> tuple[list[tuple[Result, Evaluation | None]], Criteria]:
+    """Each result with its evaluation (``None`` for a row that failed), and the one
+    scheme version they all come from (``criteria`` when nothing was scored)."""
+    pairs: list[tuple[Result, Evaluation | None]] = []
+    for item in results:
+        if isinstance(item, Evaluation):
+            pairs.append((item, item))
+        elif isinstance(item, RowResult):
+            pairs.append((item, item.evaluation))
+        else:
+            raise TypeError(f"{verb} takes evaluations or row results, got {type(item).__name__}")
+    scheme = criteria or next((ev.criteria for _, ev in pairs if ev is not None), None)
+    if scheme is None:
+        raise AsnmeritError(f"nothing was scored: pass criteria= to {verb} failed rows")
+    for _, ev in pairs:
+        if ev is not None and ev.digest != scheme.digest:
+            raise AsnmeritError(
+                f"cannot {verb} results of {ev.scheme} {ev.version} ({ev.digest}) with "
+                f"{scheme.id} {scheme.version} ({scheme.digest}): they are not on one scale"
+            )
+    return pairs, scheme
+
+
+def brief(error: AsnmeritError | None) -> str:
+    """What stopped a row, in one line (input issues without their row number)."""
+    return error.brief() if isinstance(error, InputError) else str(error)
+
+
+def group_key(value: Any) -> str:
+    """The text a value is grouped by: equal numbers group together (``1`` and ``1.0``)."""
+    if isinstance(value, Decimal):
+        return D.plain(D.tidy(value))
+    return cell(value).strip()
+
+
+def fields_of(item: Result, ev: Evaluation | None) -> dict[str, Any]:
+    """The inputs (given or derived) and identifiers of a result, as one mapping."""
+    if ev is not None:
+        return {**ev.inputs, **ev.identifiers}
+    assert isinstance(item, RowResult)
+    return dict(item.identifiers)
+
+
+def check_fields(criteria: Criteria, fields: Iterable[str], what: str) -> None:
+    """Raise when a field to group by is neither an input nor an identifier."""
+    known = {*criteria.identifiers, *criteria.inputs}
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise AsnmeritError(
+            f"cannot {what} by {', '.join(unknown)}: not a field of {criteria.id} "
+            f"{criteria.version} ({', '.join(sorted(known))})"
+        )
