@@ -1,42 +1,59 @@
 # The two commands of the README: `make demo` and `make test`.
-# Both create .venv and install what they need on first use.
+# Both create .venv and install what they need on first use: the demo only the package and
+# its three dependencies; the tests also every extra and the developer tools (the `dev`
+# dependency group of pyproject.toml, which needs pip >= 25.1).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+EXTRAS := plot,pandas,polars,parquet,excel,dask
+RUNTIME := $(VENV)/.runtime-stamp
+DEV := $(VENV)/.dev-stamp
 
-.PHONY: demo test install lint typecheck criteria docs fuzz clean
+.PHONY: demo test check install lint typecheck criteria docs fuzz clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' --group dev
+	touch $(RUNTIME) $(DEV)
+
+install: $(DEV)
+
+demo: $(RUNTIME)
 	$(BIN)/asnmerit demo
 
-test: $(STAMP)
+# Everything: every test (slow ones included), lint, types, the criteria's own examples.
+test: $(DEV)
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint typecheck criteria
 
-lint: $(STAMP)
+# A developer's inner loop (under a minute): the tests not marked slow, and lint.
+check: $(DEV)
+	$(BIN)/python -m pytest -q -m "not slow" --durations=5
+	$(BIN)/ruff check .
+
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-criteria: $(STAMP)
+criteria: $(RUNTIME)
 	$(BIN)/asnmerit validate criteria
 	$(BIN)/asnmerit test criteria
 
 # The long fuzz run (tests/README.md); make test runs the short one.
-fuzz: $(STAMP)
+fuzz: $(DEV)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -x -q --hypothesis-show-statistics
 
-docs: $(STAMP)
+docs: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
