@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-import asnmerit
 from asnmerit.model import Criteria
 
-DATA = Path(__file__).parent / "data"
+from .helpers import data_criteria, scheme
 
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (see tests/README.md): "ci", the
 # default, is the short run of every `make test`; "fuzz" is the long run of `make fuzz`.
@@ -22,6 +19,14 @@ settings.register_profile(
     "fuzz", max_examples=2_000, deadline=None, print_blob=True, suppress_health_check=_SLOW
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slow: a test that takes long (large files, a terminal, a browser, a notebook, "
+        'every scheme with every table library); `pytest -m "not slow"` leaves them out',
+    )
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])
@@ -41,23 +46,9 @@ def each_yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture(scope="session")
 def ip() -> Criteria:
-    return asnmerit.get("ip-asn")
+    return scheme("ip-asn")
 
 
 @pytest.fixture(scope="session")
 def sink() -> Criteria:
-    return asnmerit.load(DATA / "kitchen-sink.yaml")
-
-
-def pelaksana(**changes: Any) -> dict[str, Any]:
-    """A complete IP ASN record of a pelaksana (5 + 40 + 25 + 5 = 75), with changes."""
-    record: dict[str, Any] = {
-        "jenis_jabatan": "pelaksana",
-        "pendidikan": "SLTA",
-        "diklat_teknis_20jp": True,
-        "seminar": True,
-        "predikat_kinerja": "baik",
-        "hukuman_disiplin": "tidak_ada",
-    }
-    record.update(changes)
-    return record
+    return data_criteria("kitchen-sink.yaml")

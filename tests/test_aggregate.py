@@ -16,7 +16,7 @@ from asnmerit.cli import main
 from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria, Rounding
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 
 def population() -> list[dict[str, Any]]:

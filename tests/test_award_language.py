@@ -13,7 +13,7 @@ from asnmerit import CriteriaError
 from asnmerit.analysis.examples import run_examples
 from asnmerit.model import Criteria
 
-from .conftest import DATA, pelaksana
+from .helpers import DATA, pelaksana
 
 HEAD = """\
 spec: 1

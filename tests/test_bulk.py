@@ -14,7 +14,6 @@ np = pytest.importorskip("numpy")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import asnmerit  # noqa: E402
 from asnmerit._values import FORMATS, BadValue, identifier_key, identifier_value, nip  # noqa: E402
 from asnmerit.columnar.identifiers import (  # noqa: E402
     PLAIN,
@@ -27,7 +26,9 @@ from asnmerit.columnar.identifiers import (  # noqa: E402
 )
 from asnmerit.model import Identifier  # noqa: E402
 
-NIP = asnmerit.get("ip-asn").identifiers["nip"]
+from .helpers import scheme  # noqa: E402
+
+NIP = scheme("ip-asn").identifiers["nip"]
 
 
 def scalar_plain(value: Any) -> bool:
@@ -146,6 +147,7 @@ def test_repeated_hashes_with_and_without_numpy(values: list[int]) -> None:
     assert repeated(hashes) == _repeated(hashes) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(cells.filter(lambda v: isinstance(v, str)), max_size=40))
 def test_plain_nips_read_on_utf8_bytes_are_those_the_scalar_check_keeps(values: list[str]) -> None:

@@ -17,7 +17,7 @@ from asnmerit.cli.demo import sample_path
 from asnmerit.spec.bundled import criteria_files
 from asnmerit.spec.schema import criteria_schema
 
-from .conftest import DATA
+from .helpers import DATA
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,21 +19,20 @@ import jsonschema
 import pytest
 
 import asnmerit
+from asnmerit.conformance.checking import check
 from asnmerit.conformance.corpus import (
     CASES_FORMAT,
     FORMAT,
-    cases,
     cases_schema,
-    check,
     export,
     index_schema,
-    outcome,
 )
+from asnmerit.conformance.vectors import cases, outcome
 from asnmerit.errors import ConformanceError
 from asnmerit.spec.bundled import criteria_dir
-from asnmerit.spec.catalog import catalog
+from asnmerit.spec.versions import catalog
 
-from .conftest import DATA
+from .helpers import DATA
 
 # IP ASN (enums, a switch, gaps between bands), JPT (numbers), BKN Award 2023 (extends
 # 2022, which extends NSPK 2022: derived inputs, award categories), merit 2025 (a band
@@ -287,6 +286,7 @@ def test_same_bytes_on_every_run(corpus: Path, tmp_path: Path) -> None:
     assert files(alone)["cases/jpt/2021.json"] == files(corpus)["cases/jpt/2021.json"]
 
 
+@pytest.mark.slow
 def test_same_bytes_in_other_processes(corpus: Path, tmp_path: Path) -> None:
     """Nothing depends on the hash seed of the process (set orders)."""
     outs = []
@@ -446,6 +446,7 @@ def test_export_over_an_earlier_corpus_removes_what_it_no_longer_holds(copy: Pat
     assert not (copy / "cases/ip-asn").exists() and not (copy / "criteria/nspk").exists()
 
 
+@pytest.mark.slow
 def test_every_bundled_scheme_exports_and_checks(tmp_path: Path) -> None:
     index = export(tmp_path, per_scheme=10)
     assert [(e["id"], e["version"]) for e in index["schemes"]] == [

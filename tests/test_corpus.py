@@ -248,6 +248,7 @@ def _path_of(case: str, tmp_path: Path) -> Path:
     return CORPUS / case
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_case_is_bounded(case: str, tmp_path: Path) -> None:
     path = _path_of(case, tmp_path)
@@ -312,6 +313,7 @@ def _send_problems(path: Path, send: Connection) -> None:
         send.send(f"{path.name} loaded without error")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork to stop a load"
 )

@@ -18,11 +18,13 @@ import asnmerit
 from asnmerit.cli.demo import synthetic_agency
 from asnmerit.engine.batch import brief, evaluate_records
 
+from .helpers import scheme
+
 pd = pytest.importorskip("pandas")
 dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 
-IP = asnmerit.get("ip-asn")
+IP = scheme("ip-asn")
 PARTS = 4
 SIZE = 60  # rows per partition
 
@@ -73,6 +75,7 @@ def plain(out: Any) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])
 def test_partitions_give_the_whole_frame_and_the_scalar_batch_row_for_row(scheduler: str) -> None:
     rows = records()

@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asnmerit.spec.build import _knots, _shortest_cycle
+from asnmerit.spec.graph import knots as _knots
+from asnmerit.spec.graph import shortest_cycle as _shortest_cycle
 
 NAMES = [f"i{k}" for k in range(8)]
 

@@ -279,6 +279,7 @@ def test_a_page_of_a_hostile_schema_renders_as_text() -> None:
     assert " ".join("".join(parsed.text).split()).count(HOSTILE) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None,
     reason="mkdocs and mkdocs-material are not installed (pip install -e '.[docs]')",

@@ -23,7 +23,7 @@ from asnmerit.files.atomic import write_atomic
 from asnmerit.files.records import read_records
 from asnmerit.model import Band, Criteria
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 HEAD = """\
 spec: 1

@@ -14,7 +14,7 @@ from asnmerit import InputError
 from asnmerit.analysis.examples import run_examples
 from asnmerit.model import Criteria
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 
 def test_every_bundled_example_passes(ip: Criteria) -> None:

@@ -26,9 +26,9 @@ from asnmerit.columnar.plan import factorize
 from asnmerit.engine.batch import brief, evaluate_records
 from asnmerit.model import Criteria
 from asnmerit.spec.bundled import criteria_files
-from asnmerit.spec.dump import to_yaml
+from asnmerit.spec.dumper import to_yaml
 
-from .conftest import DATA
+from .helpers import DATA, criteria_file, scheme
 from .strategies import criteria_data, junk, subjects
 from .test_bulk import near_nips, refuses
 
@@ -37,8 +37,8 @@ pd = pytest.importorskip("pandas")
 pa = pytest.importorskip("pyarrow")
 pl = pytest.importorskip("polars")
 
-SCHEMES = {str(p.parent.name + "/" + p.name): asnmerit.load(p) for p in criteria_files()}
-IP = asnmerit.get("ip-asn")
+SCHEMES = {str(p.parent.name + "/" + p.name): p for p in criteria_files()}
+IP = scheme("ip-asn")
 SLOW = settings(max_examples=max(10, settings.default.max_examples // 4), deadline=None)
 
 
@@ -161,13 +161,14 @@ def batches(draw: st.DrawFn, c: Criteria) -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCHEMES))
 @SLOW
 @given(data=st.data())
 def test_pandas_rows_equal_the_scalar_batch_for_every_bundled_scheme(
     name: str, data: st.DataObject
 ) -> None:
-    c = SCHEMES[name]
+    c = criteria_file(SCHEMES[name])
     records = data.draw(batches(c))
     nodes = [n.id for n in c.score.children]
     assert_agrees(c, as_pandas(records), reference_records(records, texts=False), nodes)
@@ -184,6 +185,7 @@ def as_pandas_arrow(records: list[dict[str, Any]]) -> Any:
 TEXT_TABLES = {"pyarrow": as_arrow, "polars": as_polars, "pandas-arrow": as_pandas_arrow}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCHEMES))
 @pytest.mark.parametrize("kind", sorted(TEXT_TABLES))
 @SLOW
@@ -191,12 +193,13 @@ TEXT_TABLES = {"pyarrow": as_arrow, "polars": as_polars, "pandas-arrow": as_pand
 def test_arrow_and_polars_rows_equal_the_scalar_batch(
     name: str, kind: str, data: st.DataObject
 ) -> None:
-    c = SCHEMES[name]
+    c = criteria_file(SCHEMES[name])
     records = data.draw(batches(c))
     table = TEXT_TABLES[kind](records)
     assert_agrees(c, table, reference_records(records, texts=True), [])
 
 
+@pytest.mark.slow
 @settings(max_examples=max(10, settings.default.max_examples // 2), deadline=None)
 @given(data=st.data())
 def test_generated_criteria_of_every_node_kind_agree(data: st.DataObject) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -31,11 +32,11 @@ from asnmerit.errors import DumpError
 from asnmerit.model import Criteria
 from asnmerit.spec import parse
 from asnmerit.spec.bundled import criteria_files
-from asnmerit.spec.dump import dump, dumps, to_yaml
+from asnmerit.spec.dumper import dump, dumps, to_yaml
 from asnmerit.spec.parse import parse_yaml
 from asnmerit.spec.source import digest
 
-from .conftest import DATA
+from .helpers import DATA, criteria_file
 from .strategies import (
     CODES,
     POLICIES,
@@ -54,13 +55,20 @@ FILES = [
     *sorted((ROOT / "docs" / "examples").glob("*.yaml")),
 ]
 IDS = [str(p.relative_to(ROOT)) for p in FILES]
-LOADED = {str(p.relative_to(ROOT)): asnmerit.load(p) for p in FILES}
-SCHEMES = {str(p.relative_to(ROOT)): LOADED[str(p.relative_to(ROOT))] for p in BUNDLED}
+PATHS = {str(p.relative_to(ROOT)): p for p in FILES}
+SCHEMES = [str(p.relative_to(ROOT)) for p in BUNDLED]
 TEXT = {str(p.relative_to(ROOT)): p.read_bytes() for p in FILES}
 SOURCES = {str(ROOT / name): raw for name, raw in TEXT.items()}
 PARSERS = {"libyaml": getattr(yaml, "CSafeLoader", yaml.SafeLoader), "pure-python": yaml.SafeLoader}
 CODE = re.compile(r"^[a-z]+\.[a-z]+(?:-[a-z]+)*$")
 RESULT = jsonschema.Draft202012Validator(asnmerit.result_schema())
+
+
+def loaded(name: str) -> Criteria:
+    """The criteria of ``FILES`` named ``name`` (relative to the repository), loaded once."""
+    return criteria_file(PATHS[name])
+
+
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 
@@ -95,6 +103,7 @@ def assert_round_trip(c: Criteria) -> None:
 # -- generated criteria ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @examples(0.5)
 @given(criteria_cases())
 def test_generated_criteria_load_with_the_range_they_were_built_for(case: Any) -> None:
@@ -103,6 +112,7 @@ def test_generated_criteria_load_with_the_range_they_were_built_for(case: Any) -
     assert c.digest == digest(case.data)  # the YAML text held exactly the data
 
 
+@pytest.mark.slow
 @examples(0.5)
 @given(data=st.data())
 def test_generated_criteria_score_valid_subjects(data: st.DataObject) -> None:
@@ -125,6 +135,7 @@ def test_generated_criteria_score_valid_subjects(data: st.DataObject) -> None:
         assert ev.explain("en")
 
 
+@pytest.mark.slow
 @examples(0.5)
 @given(criteria_data())
 def test_generated_criteria_round_trip(data: dict[str, Any]) -> None:
@@ -181,14 +192,16 @@ def assert_only_own_errors(c: Criteria, record: Any) -> None:
     assert all(isinstance(i.field, str) and i.expected and i.got for i in error.issues)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SCHEMES))
 @examples(0.3)
 @given(data=st.data())
 def test_junk_records_raise_only_input_errors(name: str, data: st.DataObject) -> None:
-    c = SCHEMES[name]
+    c = loaded(name)
     assert_only_own_errors(c, data.draw(junk_records(c)))
 
 
+@pytest.mark.slow
 @examples(0.5)
 @given(data=st.data())
 def test_junk_records_for_generated_criteria(data: st.DataObject) -> None:
@@ -200,7 +213,7 @@ def test_junk_records_for_generated_criteria(data: st.DataObject) -> None:
 @examples(0.5)
 @given(value=junk(), policy=st.sampled_from([None, *POLICIES]))
 def test_band_for_junk_raises_score_out_of_range(value: Any, policy: str | None) -> None:
-    c = LOADED["tests/data/kitchen-sink.yaml"]
+    c = loaded("tests/data/kitchen-sink.yaml")
     try:
         band = c.band_for(value, policy)  # type: ignore[arg-type]
     except ScoreOutOfRangeError:
@@ -213,11 +226,11 @@ def test_band_for_junk_raises_score_out_of_range(value: Any, policy: str | None)
 
 @pytest.mark.parametrize("name", IDS)
 def test_criteria_files_round_trip(name: str) -> None:
-    assert_round_trip(LOADED[name])
+    assert_round_trip(loaded(name))
 
 
 def test_dump_writes_the_file(tmp_path: Path) -> None:
-    c = LOADED["tests/data/kitchen-sink.yaml"]
+    c = loaded("tests/data/kitchen-sink.yaml")
     path = tmp_path / "sink.yaml"
     dump(c, path)
     assert asnmerit.load(path) == c
@@ -228,7 +241,7 @@ def test_dump_writes_the_file(tmp_path: Path) -> None:
 def test_an_extending_file_is_written_whole() -> None:
     # Found by test_criteria_files_round_trip: the digest of a file with extends counted
     # the inputs and references of the base that it dropped, so no file could give it.
-    c = LOADED["docs/examples/sistem-merit-questions.yaml"]
+    c = loaded("docs/examples/sistem-merit-questions.yaml")
     base = asnmerit.load(ROOT / "criteria/sistem-merit/2019.yaml")
     assert "pengembangan_karier" in base.inputs and "pengembangan_karier" not in c.inputs
     assert c.extends is not None
@@ -239,7 +252,7 @@ def test_an_extending_file_is_written_whole() -> None:
 
 
 def test_criteria_built_by_hand_cannot_be_dumped() -> None:
-    c = attrs.evolve(LOADED["tests/data/falling.yaml"], document=None)
+    c = attrs.evolve(loaded("tests/data/falling.yaml"), document=None)
     with pytest.raises(DumpError, match="not loaded from a document"):
         dumps(c)
     assert issubclass(DumpError, AsnmeritError)
@@ -249,14 +262,14 @@ def test_criteria_built_by_hand_cannot_be_dumped() -> None:
 def test_scenarios_round_trip(name: str) -> None:
     # Found failing for ip-asn, sistem-merit 2019 and bkn-award 2022: a scenario drops the
     # examples, and the references only they cited, but its digest still counted those.
-    c = SCHEMES[name]
+    c = loaded(name)
     policy = "lower_bounds" if c.bands.policy != "lower_bounds" else "upper_bounds"
     scenario = asnmerit.whatif.with_overrides(c, {"bands.policy": policy})
     assert_round_trip(scenario)
 
 
 def test_a_scenario_of_the_kitchen_sink_round_trips() -> None:
-    c = LOADED["tests/data/kitchen-sink.yaml"]
+    c = loaded("tests/data/kitchen-sink.yaml")
     scenario = asnmerit.whatif.with_overrides(
         c, {"a.weighted.scale": 90, "a.max": 90, "total.max": 115}
     )
@@ -332,7 +345,7 @@ def test_dates_and_boolean_keys_are_written_plain() -> None:
 
 
 def test_a_version_with_a_line_break_stays_in_the_comment() -> None:
-    base = LOADED["tests/data/falling.yaml"]
+    base = loaded("tests/data/falling.yaml")
     c = asnmerit.whatif.with_overrides(base, {"version": "1\nspec: 2\u2028x"})
     text = dumps(c)
     head = text.split("\n", 1)[0]
@@ -527,6 +540,7 @@ def assert_loads_or_criteria_error(raw: str | bytes, source: str) -> None:
         assert p.column is not None and 1 <= p.column <= len(text) + 1, p
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parser", list(PARSERS))
 @examples(0.5)
 @given(data=st.data())
@@ -679,14 +693,19 @@ def mutated_data(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-PLAIN = {n: c.document.data for n, c in LOADED.items() if c.document and c.extends is None}
+@functools.cache
+def plain() -> dict[str, Any]:
+    """The data of each file of ``FILES`` that extends none."""
+    found = {n: loaded(n) for n in PATHS}
+    return {n: c.document.data for n, c in found.items() if c.document and c.extends is None}
 
 
+@pytest.mark.slow
 @examples(0.5)
 @given(data=st.data())
 def test_mutated_data_loads_or_raises_criteria_errors(data: st.DataObject) -> None:
     if data.draw(st.booleans(), label="bundled"):
-        source = PLAIN[data.draw(st.sampled_from(sorted(PLAIN)), label="file")]
+        source = plain()[data.draw(st.sampled_from(sorted(plain())), label="file")]
     else:
         source = data.draw(criteria_data(), label="generated")
     broken = data.draw(mutated_data(source), label="mutated")

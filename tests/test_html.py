@@ -10,7 +10,7 @@ import asnmerit
 from asnmerit.cli.demo import synthetic_agency
 from asnmerit.engine.batch import evaluate_records
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 
 class Checker(HTMLParser):

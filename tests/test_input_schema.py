@@ -12,10 +12,10 @@ from hypothesis import given
 import asnmerit
 from asnmerit.model import Criteria
 
-from .conftest import DATA, pelaksana
+from .helpers import data_criteria, pelaksana
 from .strategies import subjects
 
-SINK = asnmerit.load(DATA / "kitchen-sink.yaml")
+SINK = data_criteria("kitchen-sink.yaml")
 
 
 def validator(criteria: Criteria) -> jsonschema.Draft202012Validator:

@@ -13,7 +13,7 @@ from asnmerit import CriteriaError
 from asnmerit.spec.parse import parse_yaml
 from asnmerit.spec.source import digest
 
-from .conftest import DATA
+from .helpers import DATA
 
 BASE = """\
 spec: 1

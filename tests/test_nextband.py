@@ -22,13 +22,13 @@ from asnmerit.model import Criteria
 from asnmerit.whatif import Plan, next_band
 from asnmerit.whatif.domains import shape
 
-from .conftest import DATA, pelaksana
+from .helpers import DATA, data_criteria, pelaksana, scheme
 from .strategies import subjects
 
-IP = asnmerit.get("ip-asn")
-JPT = asnmerit.get("jpt")
-AWARD = asnmerit.load(DATA / "award.yaml")
-SINK = asnmerit.load(DATA / "kitchen-sink.yaml")
+IP = scheme("ip-asn")
+JPT = scheme("jpt")
+AWARD = data_criteria("award.yaml")
+SINK = data_criteria("kitchen-sink.yaml")
 QUICK = (Phase.explicit, Phase.reuse, Phase.generate)
 """No shrinking: every example runs a search, and a failure prints its draws anyway."""
 

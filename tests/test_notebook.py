@@ -26,6 +26,7 @@ def test_the_stored_notebook_is_clean() -> None:
     assert "What if?" in nb.cells[-6].source
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_and_displays_tables_and_plots() -> None:
     nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed")

@@ -25,16 +25,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import asnmerit
 from asnmerit.cli import main
 from asnmerit.cli.demo import sample_path
 from asnmerit.engine.batch import evaluate_records
 from asnmerit.files.atomic import write_atomic
 from asnmerit.files.records import read_records
 
+from .helpers import scheme
 from .strategies import subjects
 
-IP = asnmerit.get("ip-asn")
+IP = scheme("ip-asn")
 COLUMNS = ["nama", *IP.inputs]
 
 # Ways a real export spoils a record, each refused by the scheme (field, bad cell).
@@ -230,6 +230,7 @@ def _jpt_records(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "verb",
     [

@@ -23,15 +23,15 @@ from asnmerit.errors import WhatIfError
 from asnmerit.model import Criteria
 from asnmerit.whatif import Partial, evaluate_partial
 
-from .conftest import DATA, pelaksana
+from .helpers import DATA, data_criteria, pelaksana, scheme
 from .strategies import subjects, values
 
-IP = asnmerit.get("ip-asn")
-SINK = asnmerit.load(DATA / "kitchen-sink.yaml")
-AWARD = asnmerit.load(DATA / "award.yaml")
-JPT = asnmerit.get("jpt")
-NSPK = asnmerit.get("nspk")
-MERIT = asnmerit.get("sistem-merit")  # 2025: indices 0..1 without a step
+IP = scheme("ip-asn")
+SINK = data_criteria("kitchen-sink.yaml")
+AWARD = data_criteria("award.yaml")
+JPT = scheme("jpt")
+NSPK = scheme("nspk")
+MERIT = scheme("sistem-merit")  # 2025: indices 0..1 without a step
 
 # Which yes/no inputs each type of position reads (the kompetensi switch of the file).
 BRANCH = {

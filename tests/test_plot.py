@@ -21,7 +21,7 @@ from asnmerit.engine.batch import evaluate_records
 from asnmerit.errors import AsnmeritError
 from asnmerit.results import RowResult
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 
 @pytest.fixture

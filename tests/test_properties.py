@@ -13,11 +13,11 @@ import asnmerit
 from asnmerit import _decimal as D
 from asnmerit.model import Criteria
 
-from .conftest import DATA
+from .helpers import data_criteria, scheme
 from .strategies import subjects
 
-IP = asnmerit.get("ip-asn")
-SINK = asnmerit.load(DATA / "kitchen-sink.yaml")
+IP = scheme("ip-asn")
+SINK = data_criteria("kitchen-sink.yaml")
 ORDERED = [name for name, inp in IP.inputs.items() if inp.order]
 
 

@@ -18,7 +18,7 @@ from asnmerit.cli import main
 from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria
 
-from .conftest import DATA
+from .helpers import DATA
 
 # The published 2021 list (nusabali.com): ranks 1-6 and 10, 12. The agencies at ranks 7-9
 # and 11 are not named in the source; these placeholders only fill the places between.

@@ -25,7 +25,7 @@ from asnmerit.present import svg
 from asnmerit.present.reports import SECTIONS, UI, report
 from asnmerit.results import RowResult
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 HOSTILE = "<script>alert(1)</script>"
 PLOT = svg.WIDTH - svg.LABEL_WIDTH - svg.VALUE_WIDTH
@@ -320,7 +320,7 @@ def test_group_by_other_fields_and_none() -> None:
 
 
 def test_an_award_groups_by_its_groups() -> None:
-    from .conftest import DATA
+    from .helpers import DATA
 
     award = asnmerit.load(DATA / "award.yaml")
     records = [
@@ -531,6 +531,7 @@ def png_pixels(data: bytes, rows: int | None = None) -> tuple[int, int, set[tupl
     return width, height, colours
 
 
+@pytest.mark.slow
 def test_the_demo_report_renders_in_chromium(tmp_path: Path) -> None:
     need_browser()
     from playwright.sync_api import sync_playwright

@@ -14,7 +14,7 @@ import asnmerit
 from asnmerit.cli import main
 from asnmerit.spec.bundled import criteria_files
 
-from .conftest import DATA
+from .helpers import DATA
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from asnmerit.errors import ScenarioError
 from asnmerit.model import Criteria
 from asnmerit.whatif import OverridePath, sensitivity, shift, steps, sweep, with_overrides
 
-from .conftest import DATA, pelaksana
+from .helpers import data_criteria, pelaksana, scheme
 
-JPT = asnmerit.get("jpt")
-IP = asnmerit.get("ip-asn")
-AWARD = asnmerit.load(DATA / "award.yaml")
+JPT = scheme("jpt")
+IP = scheme("ip-asn")
+AWARD = data_criteria("award.yaml")
 DIMENSIONS = list(JPT.inputs)
 
 
@@ -68,7 +68,7 @@ def test_every_way_to_reach_an_item_gives_the_same_criteria() -> None:
     assert by_code.bands.get("sangat_baik").label.get("en") == "Excellent"
 
 
-SINK = asnmerit.load(DATA / "kitchen-sink.yaml")
+SINK = data_criteria("kitchen-sink.yaml")
 FAILED_SINK = {
     "golongan": "I",
     "nilai": 50,

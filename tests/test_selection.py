@@ -13,7 +13,7 @@ from asnmerit import AsnmeritError
 from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria
 
-from .conftest import DATA
+from .helpers import DATA
 
 
 @pytest.fixture(scope="module")

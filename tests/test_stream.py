@@ -38,7 +38,9 @@ from asnmerit.files.records import csv_header, header, iter_chunks, iter_records
 from asnmerit.files.stream import error_issues, evaluate_file
 from asnmerit.files.tables import ParquetRows, table_writer, to_csv
 
-IP = asnmerit.get("ip-asn")
+from .helpers import scheme
+
+IP = scheme("ip-asn")
 
 
 def _write(path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> Path:
@@ -385,6 +387,7 @@ def _peak_mib(*args: str) -> int:
     return int(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
     # Peak resident memory measured when this test was written (Python 3.11, 2 cores):
     # 2,000 rows: streamed 33 MiB, scored whole (before streaming) 43 MiB;
@@ -431,6 +434,7 @@ def _on_a_terminal(*args: str) -> str:
     return b"".join(chunks).decode()
 
 
+@pytest.mark.slow
 def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.csv", synthetic_agency(n=60_000, seed=2))
     shown = _on_a_terminal("evaluate", "ip-asn", str(src), "-o", str(tmp_path / "a.csv"))
@@ -773,27 +777,59 @@ def test_importing_asnmerit_imports_no_optional_dependency() -> None:
     assert done.stdout == "[]\n"
 
 
-@pytest.fixture(scope="module")
-def long_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A file that takes a few seconds to score (its chunks of rows more than a second)."""
-    return _write(tmp_path_factory.mktemp("long") / "in.csv", synthetic_agency(n=250_000, seed=4))
+def _csv_bytes(rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
-def test_an_interrupted_write_leaves_no_file(fmt: str, long_csv: Path, tmp_path: Path) -> None:
+def test_an_interrupted_write_leaves_no_file(
+    fmt: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The input is a pipe that the test holds open, so the run is interrupted while it is
+    provably still reading: for a table output once the first chunk of rows is written
+    (the progress line shows), for JSON (written only once the input was read) during the
+    read. Either way the output stays as it was and no other file is left."""
+    src = tmp_path_factory.mktemp("pipe") / "in.csv"
+    os.mkfifo(src)
     out, errors = tmp_path / f"out.{fmt}", tmp_path / "errors.xlsx"
     out.write_bytes(b"old")
-    args = ["evaluate", "ip-asn", str(long_csv), "-o", str(out), "--errors", str(errors)]
+    args = ["evaluate", "ip-asn", str(src), "-o", str(out), "--errors", str(errors)]
     proc, parent = _spawn_on_a_terminal(*args)
     shown = b""
-    while b"\rrows: " not in shown:  # the second pass is writing
-        ready, _, _ = select.select([parent], [], [], 60)
-        assert ready, shown
-        shown += os.read(parent, 4096)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) != 0
-    os.close(parent)
-    assert b"scored:" in shown and b"rows: 250000," not in shown  # stopped half way
+    try:
+        feed = os.open(src, os.O_WRONLY)  # returns once the run opened the pipe to read it
+        try:
+            # Two chunks of rows: all but what the pipe buffers (far less than a chunk) are
+            # read once the writes return, so the first chunk is scored and written.
+            data = memoryview(_csv_bytes(synthetic_agency(n=2 * 8192, seed=4)))
+            while data:
+                data = data[os.write(feed, data) :]
+            while fmt != "json" and b"\rrows: " not in shown:  # a chunk written, more to read
+                ready, _, _ = select.select([parent], [], [], 60)
+                assert ready, shown
+                shown += os.read(parent, 4096)
+            proc.send_signal(signal.SIGINT)  # the pipe is still open: the run is reading
+            assert proc.wait(timeout=60) != 0
+            while select.select([parent], [], [], 0)[0]:  # what it wrote before it stopped
+                try:
+                    more = os.read(parent, 4096)
+                except OSError:  # the terminal closed with the run
+                    break
+                if not more:
+                    break
+                shown += more
+        finally:
+            os.close(feed)
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
+        os.close(parent)
+    assert (b"scored:" in shown) == (fmt != "json") and b", scored: " not in shown  # unfinished
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
         f"out.{fmt}"
     ]
@@ -880,6 +916,7 @@ def _errors_oracle(path: Path) -> list[list[str]]:
     return out
 
 
+@pytest.mark.slow
 @settings(
     max_examples=250,
     deadline=None,

@@ -20,7 +20,7 @@ from asnmerit.engine.batch import evaluate_records
 from asnmerit.model import Criteria, Input, Text
 from asnmerit.results import RowResult
 
-from .conftest import pelaksana
+from .helpers import pelaksana
 
 NIP = "198609262015051001"
 SHAPE = "an NIP of 18 digits"

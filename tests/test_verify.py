@@ -23,10 +23,10 @@ from asnmerit.cli import main
 from asnmerit.errors import ResultsError
 from asnmerit.model import Criteria
 
-from .conftest import pelaksana
+from .helpers import pelaksana, scheme
 from .strategies import subjects
 
-IP = asnmerit.get("ip-asn")
+IP = scheme("ip-asn")
 
 NIP = "197604212005112{:03d}"
 ROWS = [

@@ -16,9 +16,11 @@ criteria language: parsing, dumping, limits) and :mod:`asnmerit.errors`. The arc
 page of the documentation shows where every part lives.
 """
 
+import importlib as _importlib
 from typing import Any as _Any
 
 from . import _compat
+from ._version import __version__
 from .analysis.aggregation import Aggregate, GroupResult, aggregate
 from .analysis.comparison import Comparison, compare
 from .analysis.ranking import Exclusion, Placing, RankGroup, Ranking, rank
@@ -42,14 +44,17 @@ from .errors import (
 from .files.records import read_records
 from .model import Band, Criteria, Rounding
 from .results import Component, Evaluation, Ineligibility, RowResult, ScoreWarning
-from .spec.catalog import SchemeInfo, catalog, get
-from .spec.load import load, loads
+from .spec.loader import load, loads
 from .spec.schema import criteria_schema, result_schema
+from .spec.versions import SchemeInfo, catalog, get
 
-__version__ = "0.1.0"
+_NAMESPACES = frozenset({"conformance", "plot", "spec", "whatif"})
 
 
 def __getattr__(name: str) -> _Any:
+    # The namespaces are imported on first use: ``asnmerit.whatif.sweep`` after ``import asnmerit``.
+    if name in _NAMESPACES:
+        return _importlib.import_module(f"{__name__}.{name}")
     return _compat.moved_name(name)
 
 

@@ -103,6 +103,8 @@ class _OldModule(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         old = self.__name__
+        if name.startswith("__"):  # what inspection tools look for: not a moved name
+            raise AttributeError(name)
         for home in MODULES[old.rpartition(".")[2]]:
             module = importlib.import_module(f"asnmerit.{home}")
             if hasattr(module, name):

@@ -16,7 +16,7 @@ Normalisations (documented in ``docs/inputs.md``; nothing else is guessed):
   comma, a thousands separator or an exponent is an error, not a guess; so is a dot before
   exactly three digits (``1.000``) when the text, read as Indonesian thousands, is also a
   valid value of the input (one thousand, or one?). Numbers must be bounded
-  (see :func:`asnmerit.decimals.bounded`);
+  (see :func:`asnmerit._decimal.bounded`);
 * integer: the same, with a whole value (``12``, ``12.0``, ``"12"``);
 * date: a :class:`datetime.date` or a text ``YYYY-MM-DD``;
 * identifiers pass through as given, unless they declare a ``format`` (:data:`FORMATS`),

@@ -154,7 +154,7 @@ class Input:
 @attrs.frozen
 class Identifier:
     """A pass-through field (NIP, name, agency, status): kept, never scored. A ``format``
-    (a name of :data:`asnmerit.inputs.FORMATS`, e.g. ``nip``) checks and normalises its
+    (a name of :data:`asnmerit._values.FORMATS`, e.g. ``nip``) checks and normalises its
     values; a ``unique`` one may hold a value in one record of a batch only."""
 
     name: str

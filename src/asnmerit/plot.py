@@ -98,7 +98,7 @@ def bands(
 ) -> Axes:
     """Bars of how many subjects fall in each band, lowest band first (empty bands too).
 
-    ``results`` are evaluations or the rows of :func:`~asnmerit.batch.evaluate_records`
+    ``results`` are evaluations or the rows of :func:`~asnmerit.engine.batch.evaluate_records`
     of one scheme version; rows that could not be scored are counted in the title.
     ``criteria`` is needed only when no row was scored."""
     pairs, scheme = unpack(results, criteria, "plot")
@@ -128,9 +128,9 @@ def components(
 ) -> Axes:
     """Points against the maximum of each top-level component, first component on top.
 
-    Of one :class:`~asnmerit.evaluate.Evaluation`, or the mean over a batch (evaluations
+    Of one :class:`~asnmerit.engine.evaluator.Evaluation`, or the mean over a batch (evaluations
     or batch rows of one scheme version): the means are those of
-    :func:`~asnmerit.aggregate.aggregate`, rounded as the scheme declares for means (else
+    :func:`~asnmerit.analysis.aggregation.aggregate`, rounded as the scheme declares for means (else
     to two places). ``criteria`` is needed only when no row was scored."""
     if isinstance(results, Evaluation):
         scheme = results.criteria
@@ -256,7 +256,7 @@ def _placing(result: Ranking, p: Placing, name: str | None, lang: str) -> str:
     return f"{D.plain(p.rank)}{'=' if p.tied else ''}  {who}"
 
 
-def compare(
+def compare(  # long: a docstring of the options, then one bar per group and stratum
     result: Aggregate,
     measure: str | None = None,
     *,

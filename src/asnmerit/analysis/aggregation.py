@@ -130,7 +130,7 @@ def aggregate(
 ) -> Aggregate:
     """Count and average ``results`` per group of the ``by`` fields (identifiers or inputs).
 
-    ``results`` are evaluations, or the rows of :func:`~asnmerit.batch.evaluate_records`
+    ``results`` are evaluations, or the rows of :func:`~asnmerit.engine.batch.evaluate_records`
     (rows that failed are counted as ``rejected`` in their group). All must come from
     one version of one scheme (``criteria``, needed only when no row was scored).
     ``rounding`` overrides the scheme's declared rounding of means. Groups keep the

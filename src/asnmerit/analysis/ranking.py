@@ -240,7 +240,7 @@ def _why(x: Exclusion, lang: str) -> str:
 # -- ranking -------------------------------------------------------------------------------
 
 
-def rank(
+def rank(  # long: every option resolved against the award block, then one pass over the rows
     results: Iterable[Result],
     by: str | None = None,
     *,

@@ -44,6 +44,30 @@ _UNITS = [
 ]
 
 
+_EDUCATION = {
+    "S3": 1,
+    "S2": 12,
+    "S1": 52,
+    "D4": 6,
+    "D3": 11,
+    "D2": 1,
+    "D1": 2,
+    "SLTA": 13,
+    "SLTP": 1,
+    "SD": 1,
+}
+"""The weights of each level of education drawn."""
+_PERFORMANCE = {
+    "sangat_baik": 20,
+    "baik": 68,
+    "cukup": 8,
+    "kurang": 2,
+    "buruk": 1,
+    "butuh_perbaikan": 1,
+}
+"""The weights of each performance rating drawn."""
+
+
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -56,21 +80,7 @@ def synthetic_agency(n: int = 320, seed: int = 2019) -> list[dict[str, str]]:
     for i in range(1, n + 1):
         job = _pick(rng, {"struktural": 12, "fungsional": 46, "pelaksana": 42})
         status = "PPPK" if job != "struktural" and rng.random() < 0.22 else "PNS"
-        edu = _pick(
-            rng,
-            {
-                "S3": 1,
-                "S2": 12,
-                "S1": 52,
-                "D4": 6,
-                "D3": 11,
-                "D2": 1,
-                "D1": 2,
-                "SLTA": 13,
-                "SLTP": 1,
-                "SD": 1,
-            },
-        )
+        edu = _pick(rng, _EDUCATION)
         born = f"{rng.randint(1966, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
         hired = f"{max(int(born[:4]) + 22, rng.randint(1990, 2024))}{rng.randint(1, 12):02d}"
         head = f"{born}{hired}{rng.randint(1, 2)}"
@@ -96,17 +106,7 @@ def synthetic_agency(n: int = 320, seed: int = 2019) -> list[dict[str, str]]:
                 "diklat_fungsional": yes(0.8) if job == "fungsional" else "",
                 "diklat_teknis_20jp": yes(0.75),
                 "seminar": yes(0.7),
-                "predikat_kinerja": _pick(
-                    rng,
-                    {
-                        "sangat_baik": 20,
-                        "baik": 68,
-                        "cukup": 8,
-                        "kurang": 2,
-                        "buruk": 1,
-                        "butuh_perbaikan": 1,
-                    },
-                ),
+                "predikat_kinerja": _pick(rng, _PERFORMANCE),
                 "hukuman_disiplin": _pick(
                     rng, {"tidak_ada": 95, "ringan": 3, "sedang": 1, "berat": 1}
                 ),

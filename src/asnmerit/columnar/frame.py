@@ -11,7 +11,7 @@ grouped by their distinct combination of input values, and the compiled plan sco
 combination once; a combination the plan cannot score (a value missing or refused) goes
 to the scalar evaluator, which gives its exact error (or derives the value). An
 identifier with a format or ``unique`` is checked a column at a time (an NIP column of
-texts on the bytes Arrow holds, :mod:`asnmerit.bulk`); the rows it refuses or finds
+texts on the bytes Arrow holds, :mod:`asnmerit.columnar.identifiers`); the rows it refuses or finds
 shared are scored row by row as a batch does, and only their identifier cells are read.
 """
 
@@ -101,7 +101,7 @@ def _components(criteria: Criteria, components: bool | Sequence[str]) -> list[st
     return list(components)
 
 
-def _score(
+def _score(  # long: encode, group, plan, fall back and gather: the steps of one table, in order
     criteria: Criteria, frame: _Frame, nodes: list[str], band_policy: BandPolicy | None
 ) -> dict[str, _Column]:
     declared = [c for c in frame.columns if c in criteria.identifiers or c in criteria.fields]
@@ -314,7 +314,7 @@ def _identified(
 
 def _identifier_rows(ident: Identifier, frame: _Frame, column: str) -> tuple[Mask, Codes]:
     """For each row of identifier ``ident``'s column: whether its format refuses the
-    cell, and a number for the cell's key (:func:`~asnmerit.inputs.identifier_key`),
+    cell, and a number for the cell's key (:func:`~asnmerit._values.identifier_key`),
     equal for equal keys (``-1``: no key)."""
     chunks = frame.texts(column) if ident.format == "nip" else None
     if chunks is not None:  # UTF-8 texts: the plain NIPs are read from their bytes
@@ -338,7 +338,7 @@ _NIP_WIDTH = 18
 def _nip_rows(ident: Identifier, texts: Any) -> tuple[Mask, Codes]:
     """:func:`_identifier_rows` of an NIP column held as one Arrow array of UTF-8 texts.
 
-    A plain NIP (:func:`asnmerit.bulk.plain_nip_codes`, read on the bytes of the texts of
+    A plain NIP (:func:`asnmerit.columnar.identifiers.plain_nip_codes`, read on the bytes of the texts of
     18 bytes) is its own key, numbered by the number its digits write; every other cell
     goes to the scalar check, and a key of 18 digits gets that number too (a printed
     form is the same NIP as its plain form), any other key a negative number below -1."""

@@ -1,6 +1,6 @@
 """Identifier values checked many at a time.
 
-For a format of :data:`asnmerit.inputs.FORMATS`, :data:`PLAIN` may name a function that
+For a format of :data:`asnmerit._values.FORMATS`, :data:`PLAIN` may name a function that
 finds with numpy, among many values, those the format accepts *as they are* (their
 normal value is the value itself), without a step of Python per value. The scalar check
 stays the reference: a value not found there is given to it, which accepts a printed
@@ -34,7 +34,7 @@ _DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 def plain_nips(values: Sequence[Any]) -> Mask:
     """Which ``values`` are NIPs in the plain form (a text of 18 ASCII digits) that
-    :func:`asnmerit.inputs.nip` accepts as they are: a birth date from 1900, an
+    :func:`asnmerit._values.nip` accepts as they are: a birth date from 1900, an
     appointment after it (``YYYYMM``, or an NI PPPK's year, ``2`` and a digit 1-9), and a
     sex digit 1 or 2."""
     import numpy as np
@@ -109,7 +109,7 @@ def identifier_keys(
     ident: Identifier, values: Sequence[Any]
 ) -> tuple[list[str | None], list[bool]]:
     """For each of ``values`` of identifier ``ident``: the key records holding it share
-    (:func:`~asnmerit.inputs.identifier_key`: ``None`` for a blank or refused value), and
+    (:func:`~asnmerit._values.identifier_key`: ``None`` for a blank or refused value), and
     whether the identifier's format refuses it."""
     keys, refused, others = _values(ident, values)  # a plain value is its own key
     for k in others:

@@ -5,7 +5,7 @@ did not reach the node) into a small table of exact :class:`~decimal.Decimal` va
 Each node kind compiles to array operations on codes (a lookup is a gather, a rule is a
 mask, a switch splits the rows), and the arithmetic runs once per distinct combination of
 its children's values, with the same functions as the scalar evaluator
-(:mod:`asnmerit.evaluate`), so both give identical numbers. No binary float is involved.
+(:mod:`asnmerit.engine.evaluator`), so both give identical numbers. No binary float is involved.
 
 The plan scores only what it can prove the scalar evaluator would score: a row that lacks
 a value some reached node needs (which the scalar evaluator reports, or derives) is

@@ -47,7 +47,7 @@ def score_records(
     reuse: int = 4096,
 ) -> Iterator[RowResult]:
     """Score each record as it comes (rows numbered from 1), refusing the rows of
-    ``shared`` (from :func:`~asnmerit.inputs.duplicates` over the same records): a stream of the rows
+    ``shared`` (from :func:`~asnmerit._values.duplicates` over the same records): a stream of the rows
     :func:`evaluate_records` gives. A record whose input cells are those of a recent one
     (of the last ``reuse`` distinct ones) takes its result, with its own row and
     identifiers: a population of a few thousand distinct profiles is scored that often."""
@@ -125,7 +125,7 @@ def score_row(
 
 def clash_issues(record: Any, found: list[tuple[str, list[int]]]) -> list[InputIssue]:
     """The issues of a record whose identifier values other rows hold too (``found``: one
-    entry of :data:`~asnmerit.inputs.Shared`)."""
+    entry of :data:`~asnmerit._values.Shared`)."""
     return [
         InputIssue(field, "a value used by one record only", _also(record[field], others))
         for field, others in found

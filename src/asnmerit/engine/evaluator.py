@@ -54,7 +54,7 @@ def evaluate(
     """Score one subject record.
 
     ``subject`` maps input names (and declared identifiers) to values; see
-    :mod:`asnmerit.inputs` for the accepted forms. ``band_policy`` overrides the
+    :mod:`asnmerit._values` for the accepted forms. ``band_policy`` overrides the
     criteria file's boundary policy. Raises :class:`~asnmerit.errors.InputError`
     listing every problem with the record.
     """
@@ -78,13 +78,13 @@ def evaluate(
     raise InputError(issues)
 
 
-def score_values(
+def score_values(  # long: tree, gates, categories, band and warnings of one subject in order
     criteria: Criteria,
     values: dict[str, Any],
     identifiers: Mapping[str, Any],
     band_policy: BandPolicy | None = None,
 ) -> Evaluation | dict[str, list[str]]:
-    """Score normalised input values (as :func:`~asnmerit.inputs.split_subject` gives
+    """Score normalised input values (as :func:`~asnmerit._values.split_subject` gives
     them; derived values are added to ``values``), or, when some the score needs are
     missing, say which: input -> the nodes that needed it."""
     run = _Run(criteria, values)

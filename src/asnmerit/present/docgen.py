@@ -18,13 +18,13 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import json_value
-from ..conformance.corpus import cases_schema, index_schema
+from .._values import cell
+from ..conformance import cases_schema, index_schema
 from ..engine.evaluator import describe_condition
 from ..model import Citation, Criteria, Example
 from ..spec.bundled import criteria_dir
-from ..spec.catalog import bundled_versions
 from ..spec.schema import criteria_schema, result_schema
+from ..spec.versions import bundled_versions
 from .show import describe_criteria
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|!])")
@@ -89,10 +89,7 @@ def _places(n: int) -> str:
 
 def _value(value: Any) -> str:
     """A value from data (a decimal, a date, a boolean, a text) as a code span."""
-    plain = json_value(value)
-    if isinstance(plain, bool):
-        plain = str(plain).lower()
-    return md_code("null" if plain is None else plain)
+    return md_code("null" if value is None else cell(value))
 
 
 # -- one scheme version --------------------------------------------------------------------

@@ -170,7 +170,7 @@ def report(
     title: str | None = None,
 ) -> str:
     """A self-contained HTML page about ``results`` (rows of
-    :func:`~asnmerit.batch.evaluate_records`, or evaluations) of ``criteria``: a summary
+    :func:`~asnmerit.engine.batch.evaluate_records`, or evaluations) of ``criteria``: a summary
     (failed rows listed with their row numbers), the band distribution, the mean of each
     top-level dimension, a comparison of groups and the warnings about assumed values.
 
@@ -196,7 +196,7 @@ def report(
         name = escape(section.heading.get(lang))
         contents.append(f'<li><a href="#{escape(section.id)}">{name}</a></li>')
         parts.append(f'<section id="{escape(section.id)}"><h2>{name}</h2>{body}</section>')
-    from .. import __version__
+    from .._version import __version__
 
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

@@ -99,7 +99,9 @@ def _node(node: Node, lang: str) -> dict[str, Any]:
     return out
 
 
-def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
+def describe_criteria(
+    c: Criteria, lang: str = "id"
+) -> dict[str, Any]:  # one literal: the JSON form
     """A JSON-ready overview of a scheme version."""
     return {
         "id": c.id,
@@ -199,7 +201,7 @@ def describe_criteria(c: Criteria, lang: str = "id") -> dict[str, Any]:
     }
 
 
-def render_criteria(c: Criteria, lang: str = "id") -> str:
+def render_criteria(c: Criteria, lang: str = "id") -> str:  # the text of each section, in order
     """``asnmerit show`` as text."""
     d = describe_criteria(c, lang)
     until = d["valid_to"] or ("berlaku" if lang == "id" else "in force")

@@ -4,9 +4,9 @@ The ``criteria/`` folder of the repository is shipped inside the wheel as
 ``asnmerit/criteria``; in a source checkout (an editable install) the folder beside
 ``src/`` is used. :func:`find_base` finds the file of a bundled scheme version that an
 extending file names (``extends: {scheme: ip-asn, version: "2019"}``) from the files' own
-headers, without building them: it sits below :mod:`~asnmerit.spec.load`, which passes it to
+headers, without building them: it sits below :mod:`~asnmerit.spec.loader`, which passes it to
 :func:`~asnmerit.spec.extend.resolve`. Listing and choosing loaded versions is
-:mod:`~asnmerit.spec.catalog`'s.
+:mod:`~asnmerit.spec.versions`'s.
 """
 
 from __future__ import annotations

@@ -149,43 +149,53 @@ def _merge(
     keys.update(
         (p, pos) for p, pos in doc.key_positions.items() if p and p[0] not in ("extends", "replace")
     )
-    problems: list[Problem] = []
     replace: Mapping[str, Any] = doc.data.get("replace") or {}
-    if replace:
-        found: dict[str, Path] = {}
-        data["score"] = _replace(data["score"], ("score",), replace, found)
-        award = data.get("award")
-        if isinstance(award, Mapping) and isinstance(award.get("categories"), list):
-            cats = [
-                {
-                    **c,
-                    "score": _replace(
-                        c["score"], ("award", "categories", i, "score"), replace, found
-                    ),
-                }
-                if isinstance(c, Mapping) and "score" in c
-                else c
-                for i, c in enumerate(award["categories"])
-            ]
-            data["award"] = {**award, "categories": cats}
-        for node_id in replace:
-            path = found.get(node_id)
-            if path is None:
-                problems.append(
-                    doc.problem(
-                        "extends.unknown-node",
-                        f"the base has no score node {node_id!r} to replace",
-                        ("replace", node_id),
-                        key=True,
-                    )
-                )
-                continue
-            for table, source in ((positions, doc.positions), (keys, doc.key_positions)):
-                for p, pos in source.items():
-                    if p[:2] == ("replace", node_id):
-                        table[(*path, *p[2:])] = pos
+    problems = _apply_replace(data, doc, replace, positions, keys) if replace else []
     merged = Document(data, doc.source, positions, keys)
     return merged, frozenset(inherited), problems
+
+
+def _apply_replace(
+    data: dict[str, Any],
+    doc: Document,
+    replace: Mapping[str, Any],
+    positions: dict[Path, Position],
+    keys: dict[Path, Position],
+) -> list[Problem]:
+    """Swap the nodes ``replace`` names in ``data`` (the tree and the award categories'
+    scores), moving their positions to where they land; a problem per id not found."""
+    problems: list[Problem] = []
+    found: dict[str, Path] = {}
+    data["score"] = _replace(data["score"], ("score",), replace, found)
+    award = data.get("award")
+    if isinstance(award, Mapping) and isinstance(award.get("categories"), list):
+        cats = [
+            {
+                **c,
+                "score": _replace(c["score"], ("award", "categories", i, "score"), replace, found),
+            }
+            if isinstance(c, Mapping) and "score" in c
+            else c
+            for i, c in enumerate(award["categories"])
+        ]
+        data["award"] = {**award, "categories": cats}
+    for node_id in replace:
+        path = found.get(node_id)
+        if path is None:
+            problems.append(
+                doc.problem(
+                    "extends.unknown-node",
+                    f"the base has no score node {node_id!r} to replace",
+                    ("replace", node_id),
+                    key=True,
+                )
+            )
+            continue
+        for table, source in ((positions, doc.positions), (keys, doc.key_positions)):
+            for p, pos in source.items():
+                if p[:2] == ("replace", node_id):
+                    table[(*path, *p[2:])] = pos
+    return problems
 
 
 def _replace(node: Any, path: Path, new: Mapping[str, Any], found: dict[str, Path]) -> Any:

@@ -122,6 +122,40 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
     v: Any = error.validator
     value: Any = error.validator_value
     inst = error.instance
+    if v in ("additionalProperties", "required", "dependentRequired") and isinstance(inst, dict):
+        yield from _explain_keys(doc, error, path)
+    elif v == "uniqueItems":
+        yield doc.problem("schema.duplicate", "the items must differ from each other", path)
+    elif v == "type":
+        yield doc.problem("schema.type", f"expected {_types(value)}, got {value_kind(inst)}", path)
+    elif v in ("enum", "const"):
+        options = value if v == "enum" else [value]
+        shown = ", ".join(json.dumps(o) for o in options)
+        yield doc.problem("schema.enum", f"expected one of {shown}, got {value_kind(inst)}", path)
+    elif v == "pattern":
+        what = _PATTERN_WORDS.get(value, f"text matching {value}")
+        # propertyNames errors point at the mapping; the instance is the offending key.
+        is_key = error.relative_schema_path and "propertyNames" in error.schema_path
+        where: Path = (*path, str(inst)) if is_key else path
+        yield doc.problem(
+            "schema.pattern", f"expected {what}, got {value_kind(inst)}", where, key=bool(is_key)
+        )
+    elif v in _SIZE_WORDS:
+        want = _SIZE_WORDS[v].format(value)
+        yield doc.problem("schema.range", f"expected {want}, got {value_kind(inst)}", path)
+    elif v == "oneOf":
+        yield from _explain_one_of(doc, error, path)
+    else:  # pragma: no cover - every keyword the schema uses is handled above
+        yield doc.problem("schema.invalid", error.message, path)
+
+
+def _explain_keys(
+    doc: Document, error: jsonschema.ValidationError, path: Path
+) -> Iterator[Problem]:
+    """Keys of a mapping that are unknown, missing, or missing beside another."""
+    v: Any = error.validator
+    value: Any = error.validator_value
+    inst = error.instance
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = list(schema.get("properties", {}))
@@ -147,43 +181,29 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
                         (*path, key),
                         key=True,
                     )
-    elif v == "uniqueItems":
-        yield doc.problem("schema.duplicate", "the items must differ from each other", path)
-    elif v == "type":
-        yield doc.problem("schema.type", f"expected {_types(value)}, got {value_kind(inst)}", path)
-    elif v in ("enum", "const"):
-        options = value if v == "enum" else [value]
-        shown = ", ".join(json.dumps(o) for o in options)
-        yield doc.problem("schema.enum", f"expected one of {shown}, got {value_kind(inst)}", path)
-    elif v == "pattern":
-        what = _PATTERN_WORDS.get(value, f"text matching {value}")
-        # propertyNames errors point at the mapping; the instance is the offending key.
-        is_key = error.relative_schema_path and "propertyNames" in error.schema_path
-        where: Path = (*path, str(inst)) if is_key else path
-        yield doc.problem(
-            "schema.pattern", f"expected {what}, got {value_kind(inst)}", where, key=bool(is_key)
-        )
-    elif v in _SIZE_WORDS:
-        want = _SIZE_WORDS[v].format(value)
-        yield doc.problem("schema.range", f"expected {want}, got {value_kind(inst)}", path)
-    elif v == "oneOf":
-        objects = [i for i, b in enumerate(value) if b.get("type") == "object"]
-        if not isinstance(inst, dict) and all(set(b) == {"required"} for b in value):
-            return  # which keys a mapping needs: its "type" error already says it is none
-        if isinstance(inst, dict) and objects:
-            # Explain the mapping form the value comes closest to: most required keys given.
-            def share(i: int) -> float:
-                need = value[i].get("required", [])
-                return sum(k in inst for k in need) / len(need) if need else 0.0
 
-            best = max(objects, key=share)
-            for sub in error.context or ():
-                if sub.relative_schema_path[0] == best:
-                    yield from _explain(doc, sub)
-        else:
-            yield doc.problem("schema.form", _one_of_message(error), path)
-    else:  # pragma: no cover - every keyword the schema uses is handled above
-        yield doc.problem("schema.invalid", error.message, path)
+
+def _explain_one_of(
+    doc: Document, error: jsonschema.ValidationError, path: Path
+) -> Iterator[Problem]:
+    """A value that matches none (or several) of the allowed forms."""
+    value: Any = error.validator_value
+    inst = error.instance
+    objects = [i for i, b in enumerate(value) if b.get("type") == "object"]
+    if not isinstance(inst, dict) and all(set(b) == {"required"} for b in value):
+        return  # which keys a mapping needs: its "type" error already says it is none
+    if isinstance(inst, dict) and objects:
+        # Explain the mapping form the value comes closest to: most required keys given.
+        def share(i: int) -> float:
+            need = value[i].get("required", [])
+            return sum(k in inst for k in need) / len(need) if need else 0.0
+
+        best = max(objects, key=share)
+        for sub in error.context or ():
+            if sub.relative_schema_path[0] == best:
+                yield from _explain(doc, sub)
+    else:
+        yield doc.problem("schema.form", _one_of_message(error), path)
 
 
 def _one_of_message(error: jsonschema.ValidationError) -> str:

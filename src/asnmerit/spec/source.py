@@ -1,6 +1,6 @@
 """A criteria file's source: its bytes, its schema-valid document, its digest.
 
-The bottom of the criteria language: :mod:`~asnmerit.spec.load` builds models from what this
+The bottom of the criteria language: :mod:`~asnmerit.spec.loader` builds models from what this
 reads, and :mod:`~asnmerit.spec.extend` reads bases with it."""
 
 from __future__ import annotations

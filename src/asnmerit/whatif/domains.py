@@ -1,6 +1,6 @@
 """How each input reaches the score, and the values worth trying for it.
 
-The what-if questions (:mod:`asnmerit.partial`, :mod:`asnmerit.nextband`) run the evaluator
+The what-if questions (:mod:`asnmerit.whatif.partial`, :mod:`asnmerit.whatif.nextband`) run the evaluator
 itself on chosen values instead of re-implementing the rules. This module chooses them:
 
 * an enum or boolean input: every code;

@@ -4,7 +4,7 @@
 them is enough), and so on up to ``max_changes``, scoring each changed record with the
 evaluator itself. It changes only inputs the subject can change by its own effort (those
 the criteria do not declare ``actionable: false``, such as the type of position), unless
-``allow`` names others. Which values are tried is told in :mod:`asnmerit.domains`; a
+``allow`` names others. Which values are tried is told in :mod:`asnmerit.whatif.domains`; a
 number or date is then moved back towards its value, halving the gap at its resolution,
 to the nearest value that still reaches the band.
 

@@ -1,7 +1,7 @@
 """Scoring a record that lacks some inputs: what the score can still become.
 
 :func:`evaluate_partial` completes the record in every way that matters and scores each
-completion with the evaluator itself (see :mod:`asnmerit.domains` for which values are
+completion with the evaluator itself (see :mod:`asnmerit.whatif.domains` for which values are
 tried). A missing number that ``direct`` nodes read is not enumerated within a range
 where no condition changes: the score only rises (or only falls) with it there, so the
 ends of the range give the least and the most. The result says
@@ -35,8 +35,6 @@ from .domains import candidates, regions, shape
 RESULT_FORMAT = "asnmerit.partial/1"
 LIMIT = 100_000
 """How many completions :func:`evaluate_partial` scores at most, by default."""
-
-_ANY = object()
 
 
 @attrs.frozen
@@ -226,7 +224,7 @@ def evaluate_partial(
 
     Raises :class:`~asnmerit.errors.InputError` for values that are given but wrong (a
     missing value is not an error here), and
-    :class:`~asnmerit.domains.WhatIfError` when more than ``limit`` completions would
+    :class:`~asnmerit.whatif.domains.WhatIfError` when more than ``limit`` completions would
     have to be scored, or a missing number has no bounds.
     """
     if band_policy is not None and band_policy not in BAND_POLICIES:

@@ -61,7 +61,7 @@ def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     (located at the changed place of the original file).
     """
     from ..spec.build import Builder
-    from ..spec.load import pruned
+    from ..spec.loader import pruned
     from ..spec.schema import schema_check
     from ..spec.source import digest
 

@@ -32,7 +32,7 @@ from .._decimal import plain
 from ..errors import DumpError
 from ..files.atomic import write_atomic
 from ..model import Criteria
-from .load import kept_data
+from .loader import kept_data
 
 _CORE = "tag:yaml.org,2002:"
 _STR, _BOOL, _FLOAT, _TIMESTAMP = (_CORE + t for t in ("str", "bool", "float", "timestamp"))
@@ -62,7 +62,7 @@ def dumps(criteria: Criteria) -> str:
     Raises :class:`DumpError` for criteria that were not loaded from a document (built by
     hand).
     """
-    from .. import __version__
+    from .._version import __version__
 
     doc = criteria.document
     if doc is None:

@@ -16,7 +16,7 @@ import attrs
 from ..errors import SchemeNotFoundError
 from ..model import Criteria, Text
 from .bundled import criteria_dir, criteria_files
-from .load import load
+from .loader import load
 
 
 @functools.cache
