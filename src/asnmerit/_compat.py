@@ -48,28 +48,6 @@ MODULES: dict[str, tuple[str, ...]] = {
 """Old module -> the modules its names now live in, searched in order."""
 
 NAMES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "Change",
-            "Deciding",
-            "Option",
-            "Outcome",
-            "Partial",
-            "Plan",
-            "ScenarioError",
-            "Shift",
-            "Sweep",
-            "WhatIfError",
-            "evaluate_partial",
-            "next_band",
-            "sensitivity",
-            "shift",
-            "steps",
-            "sweep",
-            "with_overrides",
-        ),
-        "whatif",
-    ),
     "ConformanceError": "conformance",
     "check_conformance": "conformance.check",
     "export_conformance": "conformance.export",
@@ -79,23 +57,27 @@ NAMES: dict[str, str] = {
     "dump": "spec",
     "dumps": "spec",
 }
-"""Old top-level name -> its namespace (``namespace.name`` when it was renamed)."""
+"""Old top-level name -> its namespace (``namespace.name`` when it was renamed). The what-if
+names that left the top level are those of ``asnmerit.whatif.__all__``."""
 
 
 def moved_name(name: str) -> Any:
     """``asnmerit.<name>`` for a name that moved (with a warning), or an old module."""
-    if name in NAMES:
-        where, _, new = NAMES[name].partition(".")
-        new = new or name
-        warnings.warn(
-            f"asnmerit.{name} is deprecated: use asnmerit.{where}.{new}",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return getattr(importlib.import_module(f"asnmerit.{where}"), new)
     if MODULES.get(name):
         return importlib.import_module(f"asnmerit.{name}")
-    raise AttributeError(f"module 'asnmerit' has no attribute {name!r}")
+    home = NAMES.get(name)
+    if home is None and not name.startswith("_"):  # inspection tools probe for _names
+        home = "whatif" if name in importlib.import_module("asnmerit.whatif").__all__ else None
+    if home is None:
+        raise AttributeError(f"module 'asnmerit' has no attribute {name!r}")
+    where, _, new = home.partition(".")
+    new = new or name
+    warnings.warn(
+        f"asnmerit.{name} is deprecated: use asnmerit.{where}.{new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return getattr(importlib.import_module(f"asnmerit.{where}"), new)
 
 
 class _OldModule(types.ModuleType):

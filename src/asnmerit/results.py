@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""What scoring gives: :class:`Evaluation` (one subject, with its :class:`Component` tree,
+:class:`Ineligibility` and :class:`ScoreWarning`), :class:`RowResult` (one row of a batch: an
+evaluation or the error that stopped it), and :class:`Tabular`, the notebook display that
+result tables share. ``to_dict`` gives the versioned trace (format ``asnmerit.result/1``);
+``explain`` and ``_repr_html_`` are drawn by :mod:`asnmerit._render`."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -30,9 +30,6 @@ from ..files.records import not_utf8
 from ..model import Criteria
 from ..results import RESULT_FORMAT, Evaluation
 from ..spec.schema import validator
-
-if TYPE_CHECKING:
-    pass
 
 ABSENT: Any = attrs.make_class("Absent", (), repr=False)()
 """Stands for a value one side of a :class:`Difference` does not have."""

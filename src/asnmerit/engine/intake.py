@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""A subject record taken in: its fields split into normalised input values and identifiers,
+every problem collected as an :class:`~asnmerit.errors.InputIssue`; and the records of a batch
+that share the value of a ``unique`` identifier."""
 
 from __future__ import annotations
 

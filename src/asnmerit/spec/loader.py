@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -20,9 +20,6 @@ from .extend import resolve
 from .parse import Document, Limits
 from .schema import schema_check
 from .source import digest, parse_document, position_key, read_bytes
-
-if TYPE_CHECKING:
-    pass
 
 
 def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Criteria:
