@@ -22,6 +22,7 @@ from ..files.tables import BINARY, FORMATS, format_of, to_csv
 from ..model import TIE_POLICIES, Criteria
 from ..results import RowResult
 from ..spec.versions import get
+from .progress import ProgressLine
 from .shared import (
     FINDINGS,
     OK,
@@ -148,7 +149,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 errors_format=errors_fmt,
                 columns=columns,
                 band_policy=args.band_policy,
-                progress=None if args.quiet or not sys.stderr.isatty() else sys.stderr,
+                progress=None
+                if args.quiet or not sys.stderr.isatty()
+                else ProgressLine(sys.stderr),
             )
     except RecordsError as exc:
         raise UsageError(str(exc)) from None

@@ -17,14 +17,12 @@ import array
 import bisect
 import functools
 import itertools
-import math
 import operator
 import os
 import stat
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import attrs
 
@@ -153,30 +151,16 @@ def _json_item(r: RowResult) -> dict[str, Any]:
 # -- progress ----------------------------------------------------------------------------------
 
 
-class Progress:
-    """A line on a terminal, drawn at the first update (the first chunk of rows written),
-    then redrawn at most every ``every`` seconds."""
-
-    def __init__(self, out: IO[str], every: float = 0.5) -> None:
-        self.out, self.every = out, every
-        self.last = -math.inf
-        self.shown = False
+class Progress(Protocol):
+    """What shows a run's progress (the command line draws a line on a terminal:
+    :class:`asnmerit.cli.progress.ProgressLine`)."""
 
     def update(self, rows: int, scored: int, errors: int, share: float | None = None) -> None:
-        """Redraw the line (with the ``share`` of the input read, when known) if ``every``
-        seconds have passed since the last time."""
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last, self.shown = now, True
-            done = "" if share is None else f" ({share:.0%})"
-            self.out.write(f"\rrows: {rows}{done} scored: {scored} errors: {errors}")
-            self.out.flush()
+        """After each chunk written: the counts so far, and the ``share`` of the input read
+        (``None``: not known)."""
 
     def close(self) -> None:
-        """Erase the line (if one was drawn)."""
-        if self.shown:
-            self.out.write("\r\033[K")
-            self.out.flush()
+        """The run ended (finished or not)."""
 
 
 # -- the whole run -----------------------------------------------------------------------------
@@ -212,14 +196,14 @@ def evaluate_file(
     errors_format: str = "csv",
     columns: Mapping[str, str] | None = None,
     band_policy: BandPolicy | None = None,
-    progress: IO[str] | None = None,
+    progress: Progress | None = None,
 ) -> Counts:
     """Score every record of ``path`` (CSV, Parquet, Excel, JSON or YAML) and write the rows
     to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
     as they are scored; every issue of a refused row also goes to ``errors`` as
     ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
     ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
-    :func:`check_columns` first). ``progress``: a terminal to draw a progress line on.
+    :func:`check_columns` first). ``progress``: told of each chunk written.
     Raises :class:`RecordsError` for an unreadable file, leaving ``out`` and ``errors`` as
     they were (a file that cannot seek back is written only once the input was read)."""
     if columns is not None:  # only for a file with a header row
@@ -248,7 +232,7 @@ class _Output:
     format: str
     errors: IO[Any] | None
     errors_format: str
-    progress: IO[str] | None
+    progress: Progress | None
     results: list[str]
 
     def marks(self) -> list[tuple[IO[Any], int]] | None:
@@ -275,7 +259,7 @@ class _Output:
         if self.errors is not None:
             columns = ["row", *scan.identifiers, "field", "expected", "got"]
             issues = table_writer(self.errors, self.errors_format, columns)
-        bar = Progress(self.progress) if self.progress is not None else None
+        bar = self.progress
         rows = failed = 0
         try:
             for chunk in scored:
