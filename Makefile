@@ -28,14 +28,15 @@ install: $(DEV)
 demo: $(RUNTIME)
 	$(BIN)/asnmerit demo
 
-# Everything: every test (slow ones included), lint, types, the criteria's own examples.
+# Everything: every test (slow ones included, on every core), lint, types, the criteria's
+# own examples.
 test: $(DEV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 	$(MAKE) --no-print-directory lint typecheck criteria
 
 # A developer's inner loop (under a minute): the tests not marked slow, and lint.
 check: $(DEV)
-	$(BIN)/python -m pytest -q -m "not slow" --durations=5
+	$(BIN)/python -m pytest -n auto -q -m "not slow" --durations=5
 	$(BIN)/ruff check .
 
 lint: $(DEV)
