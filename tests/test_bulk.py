@@ -14,7 +14,7 @@ np = pytest.importorskip("numpy")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from asnmerit._values import FORMATS, BadValue, identifier_key, identifier_value, nip  # noqa: E402
+from asnmerit._values import FORMATS, identifier_key, identifier_value, nip  # noqa: E402
 from asnmerit.columnar.identifiers import (  # noqa: E402
     PLAIN,
     _repeated,
@@ -24,6 +24,7 @@ from asnmerit.columnar.identifiers import (  # noqa: E402
     repeated,
     repeats,
 )
+from asnmerit.errors import BadValue  # noqa: E402
 from asnmerit.model import Identifier  # noqa: E402
 
 from .helpers import scheme  # noqa: E402

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import CriteriaError, InputError
-from asnmerit._values import FORMATS, BadValue, coerce, fold, nip
+from asnmerit._values import FORMATS, coerce, fold, nip
 from asnmerit.engine.batch import evaluate_records
+from asnmerit.errors import BadValue
 from asnmerit.model import Criteria, Input, Text
 from asnmerit.results import RowResult
 

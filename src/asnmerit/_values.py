@@ -36,6 +36,7 @@ import attrs
 
 from . import _decimal as D
 from ._decimal import bounded, is_multiple, is_whole, plain, tidy
+from .errors import BadValue
 
 if TYPE_CHECKING:
     from .model import Identifier, Input
@@ -49,14 +50,6 @@ _FOLD = re.compile(r"[\s._-]+")
 PLACEHOLDERS = frozenset({"-", "--", "\u2013", "\u2014", "null", "none", "n/a", "na", "#n/a"})
 """Texts that stand for "no value" in some exports; they are refused, never read as empty
 (compared case-folded)."""
-
-
-class BadValue(Exception):
-    """A value does not fit its input; ``expected`` says what would."""
-
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
 
 
 def describe(value: Any) -> str:

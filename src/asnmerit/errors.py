@@ -6,6 +6,15 @@
   :class:`InputIssue` (field, row, expected, got).
 * :class:`EvaluationError` -- valid criteria and data that could still not be scored.
 * :class:`SchemeNotFoundError` -- no bundled scheme (or version) matches a request.
+* :class:`ScoreOutOfRangeError`, :class:`RecordsError` (and :class:`ColumnsError`),
+  :class:`ResultsError`, :class:`WhatIfError`, :class:`ScenarioError`, :class:`DumpError`,
+  :class:`ConformanceError` -- a score without a band, an unreadable records or results file,
+  a what-if or scenario that cannot be answered, criteria that cannot be written, a corpus
+  that cannot be used.
+
+Two are not :class:`AsnmeritError`: :class:`BadValue` (a refused value, turned into an
+:class:`InputIssue` before it reaches a caller) and :class:`UsageError` (the command line's
+exit code 2).
 """
 
 from __future__ import annotations
@@ -124,3 +133,16 @@ class ColumnsError(RecordsError):
 
 class ResultsError(AsnmeritError):
     """A file of results cannot be read, or is not results at all."""
+
+
+class BadValue(Exception):
+    """A value does not fit its input; ``expected`` says what would. Raised and caught
+    inside asnmerit (a record's refused value becomes an :class:`InputIssue`)."""
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+class UsageError(Exception):
+    """Bad arguments on the command line: exit code 2 (never raised by the library)."""

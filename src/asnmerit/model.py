@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import attrs
 
 from . import _decimal as D
-from ._values import BadValue, to_decimal
-from .errors import ScoreOutOfRangeError
+from ._values import to_decimal
+from .errors import BadValue, ScoreOutOfRangeError
 
 if TYPE_CHECKING:
     from .spec.parse import Document

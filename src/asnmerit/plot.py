@@ -81,10 +81,6 @@ def _float(value: Decimal | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def _text(value: Decimal | None) -> str:
-    return "" if value is None else D.plain(value)
-
-
 def _heading(criteria: Criteria, lang: str) -> str:
     return f"{criteria.title.get(lang)} ({criteria.id} {criteria.version})"
 
@@ -308,7 +304,7 @@ def compare(  # long: a docstring of the options, then one bar per group and str
         where = [j - 0.4 + width * (i + 0.5) for j in range(len(keys))]
         legend = (stratum or _word("blank", lang)) if result.stratify is not None else None
         bars = ax.barh(where, [_float(v) for v in row], height=width, label=legend)
-        ax.bar_label(bars, [_text(v) for v in row], padding=3, fontsize="small")
+        ax.bar_label(bars, [cell(v) for v in row], padding=3, fontsize="small")
     ax.set_yticks(range(len(keys)), list(keys.values()))
     ax.invert_yaxis()
     if measure is None:

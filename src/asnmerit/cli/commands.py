@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import AsnmeritError, InputError
+from ..errors import AsnmeritError, InputError, UsageError
 from . import schemes, scoring, subjects, verifying
-from .shared import FINDINGS, OK, USAGE, UsageError
+from .shared import FINDINGS, OK, USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:

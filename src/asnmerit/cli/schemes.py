@@ -8,22 +8,12 @@ from typing import Any
 
 from ..analysis.examples import run_examples
 from ..conformance.corpus import cases_schema, index_schema
-from ..errors import CriteriaError
+from ..errors import CriteriaError, UsageError
 from ..present.show import describe_criteria, render_criteria
 from ..spec.loader import load
 from ..spec.schema import criteria_schema, result_schema
 from ..spec.versions import catalog
-from .shared import (
-    FINDINGS,
-    OK,
-    UsageError,
-    Verbs,
-    add_scheme,
-    add_verb,
-    criteria_paths,
-    print_json,
-    resolve,
-)
+from .shared import FINDINGS, OK, Verbs, add_scheme, add_verb, criteria_paths, print_json, resolve
 
 
 def _add_list(verbs: Verbs) -> None:

@@ -14,7 +14,7 @@ from .. import _decimal as D
 from ..analysis.aggregation import aggregate
 from ..analysis.ranking import rank
 from ..engine.batch import evaluate_records
-from ..errors import AsnmeritError, RecordsError
+from ..errors import AsnmeritError, RecordsError, UsageError
 from ..files.atomic import atomic_binary_writer, atomic_writer, write_atomic
 from ..files.records import read_records
 from ..files.stream import evaluate_file, read_column_map
@@ -26,7 +26,6 @@ from .progress import ProgressLine
 from .shared import (
     FINDINGS,
     OK,
-    UsageError,
     Verbs,
     add_policy,
     add_scheme,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from ..errors import RecordsError, SchemeNotFoundError
+from ..errors import RecordsError, SchemeNotFoundError, UsageError
 from ..files.records import read_records
 from ..model import BAND_POLICIES, Criteria
 from ..spec.bundled import criteria_files
@@ -21,10 +21,6 @@ OK, FINDINGS, USAGE = 0, 1, 2
 
 Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """The sub-parsers of ``asnmerit``, one per verb."""
-
-
-class UsageError(Exception):
-    """Bad arguments: exit code 2."""
 
 
 def print_json(data: Any) -> None:

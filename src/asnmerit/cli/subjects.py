@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.evaluator import evaluate
-from ..errors import WhatIfError
+from ..errors import UsageError, WhatIfError
 from ..whatif.nextband import Plan, next_band
 from ..whatif.partial import Partial, evaluate_partial
 from .shared import (
     OK,
-    UsageError,
     Verbs,
     add_policy,
     add_scheme,

@@ -9,10 +9,10 @@ from ..analysis.verification import read_results, results_versions, verify
 from ..conformance.checking import check
 from ..conformance.corpus import export
 from ..conformance.vectors import PER_SCHEME
-from ..errors import ConformanceError, ResultsError
+from ..errors import ConformanceError, ResultsError, UsageError
 from ..spec.loader import load
 from ..spec.versions import catalog
-from .shared import FINDINGS, OK, UsageError, Verbs, add_verb, is_file, print_json, resolve
+from .shared import FINDINGS, OK, Verbs, add_verb, is_file, print_json, resolve
 
 
 def _add_verify(verbs: Verbs) -> None:

@@ -25,11 +25,11 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
-from .._values import BadValue, coerce, is_blank
+from .._values import coerce, is_blank
 from ..engine.batch import brief, clash_issues, score_row
 from ..engine.evaluator import evaluate
 from ..engine.intake import duplicates
-from ..errors import AsnmeritError
+from ..errors import AsnmeritError, BadValue
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
 from .identifiers import identifier_keys, plain_nip_codes, repeats

@@ -17,7 +17,8 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._values import BadValue, identifier_value, is_blank, normal_key
+from .._values import identifier_value, is_blank, normal_key
+from ..errors import BadValue
 from ..model import Identifier
 
 if TYPE_CHECKING:

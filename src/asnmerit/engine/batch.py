@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import BadValue, cell, describe, identifier_value
-from ..errors import AsnmeritError, InputError, InputIssue
+from .._values import cell, describe, identifier_value
+from ..errors import AsnmeritError, BadValue, InputError, InputIssue
 from ..model import BandPolicy, Criteria
 from ..results import Evaluation, Result, RowResult
 from .evaluator import evaluate

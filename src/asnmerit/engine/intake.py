@@ -7,16 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._values import (
-    PLACEHOLDERS,
-    BadValue,
-    coerce,
-    describe,
-    identifier_key,
-    identifier_value,
-    is_blank,
-)
-from ..errors import InputIssue
+from .._values import PLACEHOLDERS, coerce, describe, identifier_key, identifier_value, is_blank
+from ..errors import BadValue, InputIssue
 from ..model import Criteria
 
 Shared = dict[int, list[tuple[str, list[int]]]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from .._values import BadValue, coerce, describe
-from ..errors import Problem
+from .._values import coerce, describe
+from ..errors import BadValue, Problem
 from ..model import AllOf, AnyOf, Condition, Input, Not, Op, Test
 from .context import Context
 from .parse import Path

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .._values import BadValue, coerce, describe, fold
-from ..errors import Problem
+from .._values import coerce, describe, fold
+from ..errors import BadValue, Problem
 from ..model import Code, Derivation, Derive, Input, Provenance
 from .conditions import ConditionChecks
 from .context import dec, opt_dec, text

@@ -28,8 +28,8 @@ from typing import Any
 import attrs
 
 from .._decimal import tidy
-from .._values import BadValue, coerce
-from ..errors import WhatIfError
+from .._values import coerce
+from ..errors import BadValue, WhatIfError
 from ..model import (
     AllOf,
     AnyOf,

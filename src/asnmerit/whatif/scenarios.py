@@ -33,11 +33,11 @@ import attrs
 from .. import _decimal as D
 from .._decimal import is_whole
 from .._render import table
-from .._values import BadValue, to_decimal
+from .._values import to_decimal
 from ..analysis.ranking import Ranking, rank
 from ..engine.bands import band_counts
 from ..engine.batch import evaluate_records
-from ..errors import CriteriaError, ScenarioError
+from ..errors import BadValue, CriteriaError, ScenarioError
 from ..model import Criteria
 from ..results import RowResult
 from ..spec.extend import MERGED
