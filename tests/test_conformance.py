@@ -169,7 +169,7 @@ def test_the_examples_are_cases_with_what_they_expect(corpus: Path) -> None:
         assert case.get("band_policy") == example.band_policy
     # a ranking example's subjects are cases too, one each
     award = {c["id"] for c in load_cases(corpus, "bkn-award@2023")}
-    bkn = asnmerit.load(corpus / "criteria/bkn-award/2023.yaml")
+    bkn = asnmerit.load(corpus / "criteria/bkn-award/2023.yaml", bases=[corpus / "criteria"])
     ranked = [e for e in bkn.examples if e.subjects]
     assert ranked
     for example in ranked:
@@ -178,7 +178,7 @@ def test_the_examples_are_cases_with_what_they_expect(corpus: Path) -> None:
 
 def test_every_reachable_band_is_reached(corpus: Path) -> None:
     for entry in index_of(corpus)["schemes"]:
-        criteria = asnmerit.load(corpus / entry["criteria"])
+        criteria = asnmerit.load(corpus / entry["criteria"], bases=[corpus / "criteria"])
         reachable = {
             b.code
             for b in criteria.bands.table
@@ -456,5 +456,5 @@ def test_every_bundled_scheme_exports_and_checks(tmp_path: Path) -> None:
     assert report.ok, report.render()
     for entry in index["schemes"]:
         assert entry["counts"]["example"] >= len(
-            asnmerit.load(tmp_path / entry["criteria"]).examples
+            asnmerit.load(tmp_path / entry["criteria"], bases=[tmp_path / "criteria"]).examples
         )

@@ -18,11 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "docs/examples/sistem-merit-questions.yaml"
 
 
-def problems(text: str, tmp_path: Path, name: str = "mine.yaml") -> list[tuple[str, int | None]]:
+def problems(
+    text: str, tmp_path: Path, name: str = "mine.yaml", bases: tuple[Path, ...] = ()
+) -> list[tuple[str, int | None]]:
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(asnmerit.CriteriaError) as err:
-        asnmerit.load(path)
+        asnmerit.load(path, bases=bases)
     return [(p.code, p.line) for p in err.value.problems]
 
 
@@ -124,7 +126,7 @@ def test_path_base_and_merging(tmp_path: Path) -> None:
         "      when: [{if: {input: c, is: true}, points: 10}]\n"
         "      otherwise: 0\n"
     )
-    c = asnmerit.load(mine)
+    c = asnmerit.load(mine, bases=[tmp_path])  # the base is outside the folder of mine
     assert (c.id, c.version) == ("base", "1-local")
     assert set(c.inputs) == {"a", "c"}  # b went with the node it fed
     assert c.inputs["a"].label.id == "A baru" and c.examples == ()
@@ -136,7 +138,7 @@ def test_path_base_and_merging(tmp_path: Path) -> None:
             "  c: {type: boolean", "  d: {type: integer, label: {id: D}}\n  c: {type: boolean"
         )
     )
-    assert ("input.unused", 6) in problems(mine.read_text(), mine.parent)
+    assert ("input.unused", 6) in problems(mine.read_text(), mine.parent, bases=(tmp_path,))
 
 
 def test_chained_bases(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ and ``schema``."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..analysis.examples import run_examples
@@ -68,14 +69,38 @@ def _add_validate(verbs: Verbs) -> None:
         lang=False,
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
+    _add_allow_base(p)
     p.set_defaults(func=cmd_validate)
+
+
+def _add_allow_base(p: argparse.ArgumentParser) -> None:
+    """``--allow-base DIR``, repeatable: a folder whose files bases may come from, besides
+    the folder of the file that names them (see ``bases=`` of :func:`~asnmerit.load`)."""
+    p.add_argument(
+        "--allow-base",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also allow bases ('extends: {path: ...}') from the tree of DIR (repeatable)",
+    )
+
+
+def _bases(args: argparse.Namespace) -> list[str]:
+    """The folders ``--allow-base`` names, and the folders named as paths (the files in a
+    folder given to check may build on each other); one that is no folder is a usage
+    error."""
+    for folder in args.allow_base:
+        if not Path(folder).is_dir():
+            raise UsageError(f"--allow-base {folder}: no such folder")
+    return [*args.allow_base, *(p for p in args.paths if Path(p).is_dir())]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     report = []
+    bases = _bases(args)
     for path in criteria_paths(args.paths):
         try:
-            c = load(path)
+            c = load(path, bases=bases)
             report.append(
                 {
                     "file": str(path),
@@ -116,15 +141,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _add_test(verbs: Verbs) -> None:
     p = add_verb(verbs, "test", "run the examples inside criteria files", lang=False)
     p.add_argument("paths", nargs="+", metavar="PATH")
+    _add_allow_base(p)
     p.set_defaults(func=cmd_test)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     passed = failed = 0
     out: list[dict[str, Any]] = []
+    bases = _bases(args)
     for path in criteria_paths(args.paths):
         try:
-            criteria = load(path)
+            criteria = load(path, bases=bases)
         except CriteriaError as err:
             failed += 1
             out.append(

@@ -99,7 +99,8 @@ def check(directory: str | os.PathLike[str]) -> CheckReport:
     for entry in index["schemes"]:
         sid, version = entry["id"], entry["version"]
         try:
-            criteria = load(root / entry["criteria"])
+            # the corpus keeps the bundled folder's layout: a base sits beside, not below
+            criteria = load(root / entry["criteria"], bases=[root / "criteria"])
             data = read_json(root / entry["cases"])
         except (CriteriaError, ConformanceError) as err:
             failures.append(Failure(sid, version, None, (), f"not usable: {err}"))

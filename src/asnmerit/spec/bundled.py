@@ -32,6 +32,15 @@ def criteria_dir() -> Path:
     raise SchemeNotFoundError("the bundled criteria folder is missing from this installation")
 
 
+def bundled_roots() -> tuple[Path, ...]:
+    """The bundled folder, if this installation has it: any criteria may extend its files by
+    path (they are public; one bundled file extends another across scheme folders)."""
+    try:
+        return (criteria_dir(),)
+    except SchemeNotFoundError:
+        return ()
+
+
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -63,7 +72,7 @@ def _index() -> tuple[tuple[str, str, str, str], ...]:
         source = str(path)
         doc = parse_document(read_bytes(source, limits), source, limits)
         if "extends" in doc.data:
-            doc = resolve(doc, limits, _bundled_by_path).doc
+            doc = resolve(doc, limits, _bundled_by_path, roots=bundled_roots()).doc
         data = doc.data
         found.append((data["id"], str(data["version"]), str(data["valid_from"]), source))
     return tuple(sorted(found, key=lambda entry: (entry[0], entry[2])))

@@ -14,23 +14,31 @@ the file) and gives only what changes:
 Inputs and references of the base that no node uses any more are dropped. The merged
 document is checked like any other; problems in what came from the base are reported at
 the ``extends`` key of the extending file.
+
+A ``path`` base must lie, symbolic links followed, in the folder tree of the file that names
+it or under one of the ``roots`` the caller allows; anything else is refused before it is
+opened. Bases are read :func:`~asnmerit.spec.parse.unquoted`: their problems say where and
+what was expected, never what the base holds (the user did not name that file).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from ..errors import CriteriaError, Problem
-from .parse import Document, Limits, Path, Position
+from .parse import Document, Limits, Path, Position, quoting, shown, unquoted
 from .source import digest, parse_document, read_bytes
 
 FindBase = Callable[[str, str], str]
 """``find_base(scheme, version)``: the path of a named base, or :class:`LookupError` saying
 what there is instead (:func:`asnmerit.spec.bundled.find_base` for the bundled schemes)."""
+
+Folders = Sequence[str | os.PathLike[str]]
+"""Folders whose trees a base named by path may come from, besides the extending file's."""
 
 MERGED = ("inputs", "references", "identifiers")
 """Sections merged entry by entry; every other key replaces the base's."""
@@ -51,10 +59,16 @@ class Extended:
 
 
 def resolve(
-    doc: Document, limits: Limits, find_base: FindBase, chain: tuple[str, ...] = ()
+    doc: Document,
+    limits: Limits,
+    find_base: FindBase,
+    *,
+    roots: Folders = (),
+    chain: tuple[str, ...] = (),
 ) -> Extended:
     """Merge ``doc`` (which has ``extends``) onto its base, loading bases recursively;
-    ``find_base`` finds a base named by scheme and version.
+    ``find_base`` finds a base named by scheme and version, and a ``path`` base may also lie
+    under one of ``roots`` (folders).
 
     Raises :class:`CriteriaError` when the base cannot be found or loaded, or a
     ``replace`` names a node the base does not have."""
@@ -62,7 +76,7 @@ def resolve(
     where: Path = ("extends",)
     if len(chain) >= MAX_DEPTH:
         raise CriteriaError([doc.problem("extends.depth", f"more than {MAX_DEPTH} bases", where)])
-    base_source = _base_source(doc, spec, find_base)
+    base_source = _base_source(doc, spec, find_base, roots)
     if os.path.realpath(base_source) in {os.path.realpath(s) for s in (*chain, doc.source)}:
         raise CriteriaError(
             [
@@ -72,12 +86,14 @@ def resolve(
             ]
         )
     try:
-        base = parse_document(read_bytes(base_source, limits), base_source, limits)
+        with unquoted():
+            base = parse_document(read_bytes(base_source, limits), base_source, limits)
     except CriteriaError as err:
         note = doc.problem("extends.base", f"the base {base_source} cannot be used", where)
         raise CriteriaError([note, *err.problems]) from None
     if "extends" in base.data:
-        base = resolve(base, limits, find_base, (*chain, doc.source)).doc
+        with unquoted():
+            base = resolve(base, limits, find_base, roots=roots, chain=(*chain, doc.source)).doc
     name = f"{base.data['id']} {base.data['version']} ({digest(base.data)})"
     merged, inherited, problems = _merge(base.data, doc)
     if problems:
@@ -89,37 +105,54 @@ BASE_SUFFIXES = (".yaml", ".yml", ".json")
 """What a base path must end with: a criteria file, never a device, a pipe or a secret."""
 
 
-def _base_source(doc: Document, spec: Mapping[str, Any], find_base: FindBase) -> str:
+def _base_source(
+    doc: Document,
+    spec: Mapping[str, Any],
+    find_base: FindBase,
+    roots: Folders,
+) -> str:
     if "path" in spec:
-        return _base_path(doc, spec["path"])
+        return _base_path(doc, spec["path"], roots)
     try:
         return find_base(spec["scheme"], str(spec["version"]))
     except LookupError as missing:
-        raise CriteriaError(
-            [doc.problem("extends.unknown", str(missing.args[0]), ("extends",))]
-        ) from None
+        why = str(missing.args[0]) if quoting() else "no bundled scheme has that id and version"
+        raise CriteriaError([doc.problem("extends.unknown", why, ("extends",))]) from None
 
 
-def _base_path(doc: Document, path: str) -> str:
+def _base_path(doc: Document, path: str, roots: Folders) -> str:
     """The file a ``path`` base names, relative to the extending file; refused unless it is
-    a relative path to a regular criteria file (a stranger's criteria must not make the
-    loader read ``/etc/passwd`` into an error message, or wait on a pipe)."""
-    where: Path = ("extends", "path")
+    a relative path to a regular criteria file that lies, symbolic links followed, in the
+    folder tree of the extending file or under one of ``roots`` (a stranger's criteria must
+    not make the loader read ``/etc/passwd`` or a secret into an error message, or wait on
+    a pipe)."""
     why = None
     if os.path.isabs(path) or path.startswith("~"):
-        why = "an absolute path"
+        why = "is an absolute path"
     elif not path.lower().endswith(BASE_SUFFIXES):
-        why = f"not a criteria file (a base ends with {', '.join(BASE_SUFFIXES)})"
+        why = f"is not a criteria file (a base ends with {', '.join(BASE_SUFFIXES)})"
     elif not os.path.isfile(doc.source):
-        why = "relative to nothing: the extending criteria are not a file (load them from one)"
+        why = "is relative to nothing: the extending criteria are not a file (load them from one)"
     if why:
-        raise CriteriaError([doc.problem("extends.path", f"base {path!r} is {why}", where)])
-    found = os.path.normpath(os.path.join(os.path.dirname(doc.source), path))
+        raise CriteriaError([_path_problem(doc, "extends.path", path, why)])
+    folder = os.path.dirname(doc.source) or os.curdir
+    found = os.path.normpath(os.path.join(folder, path))
+    if not any(_inside(found, root) for root in (folder, *roots)):
+        why = "lies outside the folder of the file naming it (allow more with bases=, --allow-base)"
+        raise CriteriaError([_path_problem(doc, "extends.outside", path, why)])
     if os.path.exists(found) and not os.path.isfile(found):
-        raise CriteriaError(
-            [doc.problem("extends.path", f"base {path!r} is not a regular file", where)]
-        )
+        raise CriteriaError([_path_problem(doc, "extends.path", path, "is not a regular file")])
     return found
+
+
+def _inside(path: str, folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` lies in the tree of ``folder``, both with symbolic links followed."""
+    real, top = (os.path.normcase(os.path.realpath(p)) for p in (path, folder))
+    return real == top or real.startswith(os.path.join(top, ""))
+
+
+def _path_problem(doc: Document, code: str, path: str, why: str) -> Problem:
+    return doc.problem(code, f"base {shown(repr(path))} {why}", ("extends", "path"))
 
 
 def _merge(
@@ -185,7 +218,7 @@ def _apply_replace(
             problems.append(
                 doc.problem(
                     "extends.unknown-node",
-                    f"the base has no score node {node_id!r} to replace",
+                    f"the base has no score node {shown(repr(node_id))} to replace",
                     ("replace", node_id),
                     key=True,
                 )

@@ -15,26 +15,43 @@ import attrs
 from ..errors import CriteriaError
 from ..model import Criteria
 from .build import Builder
-from .bundled import find_base
-from .extend import resolve
+from .bundled import bundled_roots, find_base
+from .extend import Folders, resolve
 from .parse import Document, Limits
 from .schema import schema_check
 from .source import digest, parse_document, position_key, read_bytes
 
 
-def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Criteria:
-    """Load and check one criteria file; raise :class:`CriteriaError` listing every problem."""
+def load(
+    path: str | os.PathLike[str], *, limits: Limits | None = None, bases: Folders = ()
+) -> Criteria:
+    """Load and check one criteria file; raise :class:`CriteriaError` listing every problem.
+
+    A base the file ``extends`` by path must lie in the folder tree of the file naming it,
+    in the bundled folder, or under one of ``bases``."""
     source = os.fspath(path)
     limits = limits or Limits()
-    return loads(read_bytes(source, limits), source=source, limits=limits)
+    return loads(read_bytes(source, limits), source=source, limits=limits, bases=bases)
 
 
-def loads(text: str | bytes, source: str = "<string>", *, limits: Limits | None = None) -> Criteria:
-    """Load criteria from YAML (or JSON) text; ``source`` names it in error messages."""
+def loads(
+    text: str | bytes,
+    source: str = "<string>",
+    *,
+    limits: Limits | None = None,
+    bases: Folders = (),
+) -> Criteria:
+    """Load criteria from YAML (or JSON) text; ``source`` names it in error messages.
+
+    Text extends a base by path only when ``source`` names a file, the path being relative
+    to that file and confined as by :func:`load` (never relative to the current folder)."""
+    if isinstance(bases, str | os.PathLike):
+        raise TypeError("bases= takes a list of folders, not one path")
     doc = parse_document(text, source, limits)
     base, inherited = None, frozenset[tuple[str, str]]()
     if "extends" in doc.data:
-        extended = resolve(doc, limits or Limits(), find_base)
+        roots = (*bases, *bundled_roots())
+        extended = resolve(doc, limits or Limits(), find_base, roots=roots)
         doc, base, inherited = extended.doc, extended.base, extended.inherited
         problems = sorted(schema_check(doc), key=position_key)
         if problems:

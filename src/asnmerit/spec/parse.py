@@ -13,13 +13,17 @@ the YAML event stream (no object construction, no recursion) and enforces:
   ``.nan``/``.inf`` are refused;
 * duplicate keys are errors, never silently overwritten.
 
-Positions are kept per path (a tuple of keys and indexes), 1-based line and column.
+Positions are kept per path (a tuple of keys and indexes), 1-based line and column. Problems
+quote what they found, except while :func:`unquoted`: a file the user did not name (the base
+of an extending file) must not leak its values (or its key names) into error messages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +50,31 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 """What YAML counts as a line break."""
 _NONFINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+_QUOTING: ContextVar[bool] = ContextVar("asnmerit_quoting", default=True)
+WITHHELD = "<withheld>"
+"""What a problem shows instead of a value found in a file the user did not name."""
+
+
+def quoting() -> bool:
+    """Whether problems may quote what they found (false inside :func:`unquoted`)."""
+    return _QUOTING.get()
+
+
+@contextlib.contextmanager
+def unquoted() -> Iterator[None]:
+    """Within the block, problems withhold the values and key names they find (read a base
+    that way): they still say where, and what was expected."""
+    token = _QUOTING.set(False)
+    try:
+        yield
+    finally:
+        _QUOTING.reset(token)
+
+
+def shown(text: str) -> str:
+    """``text`` (a value found, as a message shows it), or :data:`WITHHELD` inside
+    :func:`unquoted`."""
+    return text if _QUOTING.get() else WITHHELD
 
 
 @attrs.frozen
@@ -86,7 +115,7 @@ class Document:
         """A :class:`Problem` located at ``path``."""
         pos = self.position(path, key=key)
         line, col = pos if pos else (None, None)
-        return Problem(code, message, self.source, line, col, format_path(path))
+        return Problem(code, message, self.source, line, col, _problem_path(path))
 
 
 def format_path(path: Path) -> str:
@@ -95,6 +124,11 @@ def format_path(path: Path) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _problem_path(path: Path) -> str:
+    """The path a problem names: none inside :func:`unquoted` (its keys are the file's own)."""
+    return format_path(path) if _QUOTING.get() else ""
 
 
 class _Fatal(Exception):
@@ -289,10 +323,10 @@ class _Builder:
             self.problems.append(
                 Problem(
                     "yaml.duplicate-key",
-                    f"duplicate key {key!r}{where}",
+                    f"duplicate key {shown(repr(key))}{where}",
                     self.source,
                     *self.mark(event),
-                    format_path((*frame.path, key)),
+                    _problem_path((*frame.path, key)),
                 )
             )
         frame.key = key
@@ -327,7 +361,8 @@ class _Builder:
             if event.anchor not in self.anchors:
                 raise self.fatal(
                     "yaml.alias",
-                    f"alias *{event.anchor} refers to no complete anchor (undefined, or itself)",
+                    f"alias {shown(f'*{event.anchor}')} refers to no complete anchor "
+                    "(undefined, or itself)",
                     pos,
                 )
             value, size = self.anchors[event.anchor]
@@ -357,14 +392,16 @@ class _Builder:
             return
         raise self.fatal(
             "yaml.tag",
-            f"tag {tag!r} is not allowed: criteria files hold plain data only",
+            f"tag {shown(repr(tag))} is not allowed: criteria files hold plain data only",
             self.mark(event),
         )
 
     def _number(self, text: str, event: yaml.ScalarEvent) -> Decimal:
         if len(text) > 1000:
             raise self.fatal(
-                "value.number", f"{text[:40]}... is too long for a number", self.mark(event)
+                "value.number",
+                f"{shown(text[:40] + '...')} is too long for a number",
+                self.mark(event),
             )
         if not self.limits.bounded_numbers:
             return Decimal(text)
@@ -372,7 +409,7 @@ class _Builder:
             return bounded(Decimal(text))
         except ValueError as exc:
             raise self.fatal(
-                "value.number", f"{text[:40]} is not {exc}", self.mark(event)
+                "value.number", f"{shown(text[:40])} is not {exc}", self.mark(event)
             ) from None
 
     def _text(self, event: yaml.ScalarEvent) -> str:
@@ -406,6 +443,6 @@ class _Builder:
             return self._number(text, event)
         if forced is not None:
             raise self.fatal(
-                "yaml.tag", f"{text!r} does not fit its tag {forced!r}", self.mark(event)
+                "yaml.tag", f"{shown(repr(text))} does not fit its tag {forced!r}", self.mark(event)
             )
         return text

@@ -2,7 +2,8 @@
 
 :func:`criteria_schema` and :func:`result_schema` are the published contracts of a criteria
 file and of an evaluation's trace; :func:`schema_check` validates a parsed document and yields
-each error as a located :class:`~asnmerit.errors.Problem`."""
+each error as a located :class:`~asnmerit.errors.Problem` (quoting the values it found, unless
+read :func:`~asnmerit.spec.parse.unquoted`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
-from .parse import Document, Path
+from .parse import Document, Path, quoting, shown
 
 _KIND_KEYS = ("lookup", "cases", "direct", "sum", "weighted", "switch", "mean", "ref")
 
@@ -74,10 +75,11 @@ def validator(name: str) -> jsonschema.protocols.Validator:
     return checker
 
 
-def schema_check(doc: Document) -> Iterator[Problem]:
-    """Validate ``doc`` against the criteria schema; yield located problems."""
+def schema_check(doc: Document, schema: str = "criteria-1.json") -> Iterator[Problem]:
+    """Validate ``doc`` against a shipped schema (default: the criteria schema); yield
+    located problems."""
     seen: set[Problem] = set()  # e.g. one "required" error per missing key, each naming all
-    for error in validator("criteria-1.json").iter_errors(doc.data):
+    for error in validator(schema).iter_errors(doc.data):
         for problem in _explain(doc, error):
             if problem not in seen:
                 seen.add(problem)
@@ -85,22 +87,28 @@ def schema_check(doc: Document) -> Iterator[Problem]:
 
 
 def value_kind(value: Any) -> str:
+    """What ``value`` is, for a message: its kind, with the value itself unless
+    :func:`~asnmerit.spec.parse.unquoted`."""
+    kind, content = _kind(value)
+    return f"{kind} ({content})" if content is not None and quoting() else kind
+
+
+def _kind(value: Any) -> tuple[str, str | None]:
     if value is None:
-        return "null"
+        return "null", None
     if isinstance(value, bool):
-        return "a boolean"
+        return "a boolean", None
     if isinstance(value, int):
-        return f"an integer ({value})"
+        return "an integer", str(value)
     if isinstance(value, Decimal):
-        return f"a number ({value})"
+        return "a number", str(value)
     if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        return f"a text ({shown!r})"
+        return "a text", repr(value if len(value) <= 30 else value[:27] + "...")
     if isinstance(value, list):
-        return "a list"
+        return "a list", None
     if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+        return "a mapping", None
+    return type(value).__name__, None
 
 
 def _types(expected: Any) -> str:
@@ -130,8 +138,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
         yield doc.problem("schema.type", f"expected {_types(value)}, got {value_kind(inst)}", path)
     elif v in ("enum", "const"):
         options = value if v == "enum" else [value]
-        shown = ", ".join(json.dumps(o) for o in options)
-        yield doc.problem("schema.enum", f"expected one of {shown}, got {value_kind(inst)}", path)
+        listed = ", ".join(json.dumps(o) for o in options)
+        yield doc.problem("schema.enum", f"expected one of {listed}, got {value_kind(inst)}", path)
     elif v == "pattern":
         what = _PATTERN_WORDS.get(value, f"text matching {value}")
         # propertyNames errors point at the mapping; the instance is the offending key.
@@ -146,7 +154,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Iterator[Probl
     elif v == "oneOf":
         yield from _explain_one_of(doc, error, path)
     else:  # pragma: no cover - every keyword the schema uses is handled above
-        yield doc.problem("schema.invalid", error.message, path)
+        yield doc.problem("schema.invalid", shown(error.message), path)
 
 
 def _explain_keys(
@@ -163,7 +171,7 @@ def _explain_keys(
             if key not in allowed:
                 yield doc.problem(
                     "schema.unknown-key",
-                    f"unknown key {key!r}; allowed here: {', '.join(allowed)}",
+                    f"unknown key {shown(repr(key))}; allowed here: {', '.join(allowed)}",
                     (*path, key),
                     key=True,
                 )
@@ -218,6 +226,5 @@ def _one_of_message(error: jsonschema.ValidationError) -> str:
         return f"needs exactly one of {', '.join(keys)}; found {' and '.join(found) or 'none'}"
     if not isinstance(inst, dict):
         return f"expected a number or a mapping with 'points', got {value_kind(inst)}"
-    return "does not match exactly one allowed form: " + "; ".join(
-        e.message for e in list(error.context or [])[:3]
-    )
+    reasons = "; ".join(e.message for e in list(error.context or [])[:3])
+    return f"does not match exactly one allowed form: {shown(reasons)}"
