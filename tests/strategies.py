@@ -820,6 +820,8 @@ class _Maker:
                 name: {
                     "label": self.text(),
                     **({"description": draw(TEXTS)} if draw(st.booleans()) else {}),
+                    **({"format": "nip"} if draw(st.booleans()) else {}),
+                    **({"unique": True} if draw(st.booleans()) else {}),
                 }
                 for name in identifiers
             }
@@ -890,3 +892,28 @@ def _drop_unused(data: dict[str, Any]) -> None:
             return
         for name in unused:
             del inputs[name]
+
+
+# -- identifier values ---------------------------------------------------------------------------
+
+
+@st.composite
+def nips(draw: st.DrawFn) -> str:
+    """A valid NIP (birth date, appointment after it, sex, sequence), as printed or plain."""
+    born = draw(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2000, 12, 31)))
+    year = draw(st.integers(born.year + 18, 2024))
+    month, sex, seq = (
+        draw(st.integers(1, 12)),
+        draw(st.sampled_from("12")),
+        draw(st.integers(1, 999)),
+    )
+    groups = [born.strftime("%Y%m%d"), f"{year}{month:02d}", sex, f"{seq:03d}"]
+    return draw(st.sampled_from(["", " ", "."])).join(groups)
+
+
+def identifier_values(ident: Any, pool: list[Any]) -> st.SearchStrategy[Any]:
+    """Values of an identifier: from a small ``pool`` (so that rows share them), valid NIPs
+    for a ``nip`` one, junk now and then, or nothing."""
+    usual = st.sampled_from(pool) if pool else st.nothing()
+    own = nips() if ident.format == "nip" else st.text(max_size=6)
+    return st.one_of(usual, own, st.sampled_from(["", "123", "1.98609E+17", 12.5]), st.none())

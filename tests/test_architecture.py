@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "asnmerit.results": 4,
     "asnmerit.engine": 5,
     "asnmerit.spec": 6,
+    "asnmerit.files.profile": 6,  # how a table is read, and what its columns hold: used
+    "asnmerit.files.columns": 6,  # by the files and by the columnar engine alike
     "asnmerit.columnar": 7,
     "asnmerit.files": 8,
     "asnmerit.analysis": 9,

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import AsnmeritError, CriteriaError, InputError, ScoreOutOfRangeError
+from asnmerit._values import identifier_key
 from asnmerit.errors import DumpError
 from asnmerit.model import Criteria
 from asnmerit.spec import parse
@@ -43,7 +44,9 @@ from .strategies import (
     TEXTS,
     criteria_cases,
     criteria_data,
+    identifier_values,
     junk,
+    nips,
     subjects,
 )
 
@@ -710,3 +713,54 @@ def test_mutated_data_loads_or_raises_criteria_errors(data: st.DataObject) -> No
         source = data.draw(criteria_data(), label="generated")
     broken = data.draw(mutated_data(source), label="mutated")
     assert_loads_or_criteria_error(to_yaml(broken), "<mutated>")
+
+
+@pytest.mark.slow
+@examples(0.5)
+@given(data=st.data())
+def test_generated_batches_with_identifiers_lose_no_row_and_refuse_shared_values(
+    data: st.DataObject,
+) -> None:
+    """Identifiers with a format and ``unique`` ones, in batches whose rows share values:
+    every row comes out, in order; a row holding a unique value another row holds is
+    refused; every other row gets what scoring it alone gives."""
+    c = generated(data.draw(criteria_data(), label="criteria"))
+    pools = {n: data.draw(st.lists(nips(), min_size=1, max_size=3)) for n in c.identifiers}
+    records = []
+    for _ in range(data.draw(st.integers(1, 12), label="rows")):
+        record = data.draw(subjects(c), label="subject")
+        for name, ident in c.identifiers.items():
+            value = data.draw(identifier_values(ident, pools[name]), label=name)
+            if value is not None:
+                record[name] = value
+        records.append(record)
+    results = asnmerit.evaluate_records(c, records)
+    assert [r.row for r in results] == list(range(1, len(records) + 1))
+    for r, record in zip(results, records, strict=True):
+        shared = any(
+            ident.unique
+            and identifier_key(ident, record.get(name)) is not None
+            and sum(
+                identifier_key(ident, o.get(name)) == identifier_key(ident, record.get(name))
+                for o in records
+            )
+            > 1
+            for name, ident in c.identifiers.items()
+        )
+        if shared:
+            assert not r.ok and "a value used by one record only" in str(r.error)
+            continue
+        alone = _alone(c, record)
+        if isinstance(alone, InputError):
+            issues = {attrs.evolve(i, row=None) for i in r.error.issues}  # type: ignore[union-attr]
+            assert not r.ok and set(alone.issues) <= issues
+        else:
+            assert r.ok and r.evaluation is not None and r.evaluation.score == alone.score
+
+
+def _alone(c: Criteria, record: dict[str, Any]) -> Any:
+    """The evaluation of ``record`` by itself, or the input error it raises."""
+    try:
+        return asnmerit.evaluate(c, record)
+    except InputError as err:
+        return err

@@ -3,12 +3,17 @@ message that says where and what, in bounded time; never a traceback of another 
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from asnmerit.errors import RecordsError
+import asnmerit
+from asnmerit.errors import RECORDS_CODES, RecordsError
 from asnmerit.files.records import read_records
 
 CASES: dict[str, tuple[str, bytes, str]] = {
@@ -32,7 +37,7 @@ CASES: dict[str, tuple[str, bytes, str]] = {
     "csv-cell-over-128k": (
         "in.csv",
         b'nama,pendidikan\n"' + b"x" * 300_000 + b'",S1\n',
-        "line 2: field larger than field limit",
+        "line 2: a field longer than 131072 characters",
     ),
     "csv-duplicate-column": ("in.csv", b"nama,nama\nA,B\n", "duplicate column(s) nama"),
     "yaml-deep": ("in.yaml", b"- " + b"[" * 10_000 + b"]" * 10_000 + b"\n", "yaml.too-deep"),
@@ -74,3 +79,127 @@ def test_unreadable_records_are_refused_clearly(case: str, tmp_path: Path) -> No
 def test_a_missing_file_is_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(RecordsError, match="No such file"):
         read_records(tmp_path / "absent.csv")
+
+
+# -- the hostile records corpus: every case in a child process, under a memory cap ------------
+
+CORPUS = Path(__file__).parent / "corpus" / "records"
+CAP = 2 << 30  # the address space of the child: 2 GiB
+LIMIT = 60  # seconds
+
+RUN = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+for name in {block!r}:
+    sys.modules[name] = None  # as if not installed
+from asnmerit.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _cases() -> dict[str, dict[str, Any]]:
+    from asnmerit.spec.parse import parse_yaml
+
+    doc, problems = parse_yaml((CORPUS / "cases.yaml").read_bytes(), "cases.yaml")
+    assert doc is not None and not problems
+    cases: dict[str, dict[str, Any]] = doc.data
+    return cases
+
+
+def _made(kind: str, folder: Path) -> Path:
+    """The file of a generated case."""
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if kind == "cell":
+        path = folder / "cell.csv"
+        path.write_bytes(b'nama,pendidikan\n"' + b"x" * 300_000 + b'",S1\n')
+    elif kind == "wide":
+        path = folder / "wide.csv"
+        path.write_text(",".join(f"k{i}" for i in range(100_000)) + "\n", encoding="utf-8")
+    elif kind == "strings-bomb":
+        path = folder / "bomb.xlsx"
+        book = openpyxl.Workbook()
+        book.active.append(["nama"])
+        book.active.append(["x"])
+        book.save(path)
+        _bloat_shared_strings(path, 200 << 20)
+    elif kind in ("workbook", "empty-workbook"):
+        path = folder / "book.xlsx"
+        book = openpyxl.Workbook()
+        if kind == "workbook":
+            book.active.append(["nip", "pendidikan"])
+        book.save(path)
+    elif kind in ("parquet-long-cell", "parquet-wide-texts"):
+        path = folder / "bomb.parquet"
+        text = "x" * (1_000_000 if kind == "parquet-long-cell" else 100_000)
+        indices = pa.array([0] * 20_000, pa.int32())
+        column = pa.DictionaryArray.from_arrays(indices, pa.array([text]))
+        pq.write_table(pa.table({"nama": column}), path)
+    elif kind == "alias-bomb":
+        path = folder / "bomb.yaml"
+        big = "x" * 100_000
+        lines = [f"- {{nama: &a {big}}}\n", *["- {nama: *a}\n"] * 30_000]
+        path.write_text("".join(lines), encoding="utf-8")
+    elif kind == "folder":
+        path = folder / "folder.csv"
+        path.mkdir()
+    else:
+        assert kind == "missing"
+        path = folder / "nowhere.csv"
+    return path
+
+
+def _bloat_shared_strings(path: Path, size: int) -> None:
+    """Rewrite the shared strings of a workbook as one text of ``size`` characters (a part
+    that compresses a thousand times over)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    body = b"x" * size
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>nama</t></si><si><t>'
+        + body
+        + b"</t></si></sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(_cases()))
+def test_every_hostile_records_file_is_refused_cleanly_under_a_memory_cap(
+    case: str, tmp_path: Path
+) -> None:
+    spec = _cases()[case]
+    path = CORPUS / spec["file"] if "file" in spec else _made(spec["made"], tmp_path)
+    code = RUN.format(cap=CAP, block=list(spec.get("block", [])))
+    args = ["evaluate", "ip-asn", str(path), *spec.get("args", []), "-o", str(tmp_path / "o.csv")]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=LIMIT
+    )
+    took = time.perf_counter() - start
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == spec.get("exit", 2), done.stderr
+    assert f"[{spec['code']}]" in done.stderr, done.stderr
+    assert not (tmp_path / "o.csv").exists()
+    assert took < LIMIT
+
+
+def test_every_records_code_has_a_case_and_every_raised_code_is_known() -> None:
+    cases = {spec["code"] for spec in _cases().values()}
+    assert set(RECORDS_CODES) == cases
+    src = Path(asnmerit.__file__).parent
+    raised = {
+        m.group(1)
+        for f in src.rglob("*.py")
+        for m in re.finditer(r'code="(records\.[a-z-]+)"', f.read_text(encoding="utf-8"))
+    }
+    assert raised <= set(RECORDS_CODES), raised - set(RECORDS_CODES)
+    documented = (src.parents[1] / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert [c for c in RECORDS_CODES if f"`{c}`" not in documented] == []

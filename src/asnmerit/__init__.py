@@ -31,6 +31,7 @@ from .engine.batch import evaluate_records
 from .engine.evaluator import evaluate
 from .errors import (
     AsnmeritError,
+    ColumnsError,
     CriteriaError,
     EvaluationError,
     InputError,
@@ -40,7 +41,9 @@ from .errors import (
     ResultsError,
     SchemeNotFoundError,
     ScoreOutOfRangeError,
+    UnreadColumnsWarning,
 )
+from .files.profile import ReadingProfile, load_profile
 from .files.records import read_records
 from .model import Band, Criteria, Rounding
 from .results import Component, Evaluation, Ineligibility, RowResult, ScoreWarning
@@ -63,6 +66,7 @@ __all__ = [
     "AsnmeritError",
     "Band",
     "Candidate",
+    "ColumnsError",
     "Comparison",
     "Component",
     "Criteria",
@@ -78,6 +82,7 @@ __all__ = [
     "Problem",
     "RankGroup",
     "Ranking",
+    "ReadingProfile",
     "RecordsError",
     "ResultsError",
     "Rounding",
@@ -87,6 +92,7 @@ __all__ = [
     "ScoreOutOfRangeError",
     "ScoreWarning",
     "Selection",
+    "UnreadColumnsWarning",
     "Verification",
     "__version__",
     "aggregate",
@@ -98,6 +104,7 @@ __all__ = [
     "evaluate_records",
     "get",
     "load",
+    "load_profile",
     "loads",
     "rank",
     "read_records",

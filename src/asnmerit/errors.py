@@ -120,15 +120,52 @@ class DumpError(AsnmeritError):
 
 
 class RecordsError(AsnmeritError):
-    """A file of subject records cannot be read at all."""
+    """A file of subject records cannot be read at all; ``code`` says why (see
+    docs/errors.md)."""
+
+    def __init__(self, message: str, code: str = "records.unreadable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ScenarioError(AsnmeritError, ValueError):
     """A scenario path that does not lead anywhere in the criteria."""
 
 
+RECORDS_CODES: dict[str, str] = {
+    "records.missing": "the file is not there, or cannot be opened",
+    "records.not-a-file": "a folder (or another thing that is not a file of records)",
+    "records.format": "an extension that is not a records format",
+    "records.extra-missing": "reading the format needs an optional dependency",
+    "records.encoding": "bytes that do not fit the encoding, or an unknown encoding",
+    "records.csv": "a malformed CSV row: a quote never closed, a field past the limit",
+    "records.csv-quote": "a quoted field that swallowed lines that look like rows",
+    "records.xlsx": "not a readable .xlsx workbook",
+    "records.sheet": "no such sheet, or no visible one",
+    "records.empty": "a sheet without a header row",
+    "records.parquet": "not a readable Parquet file",
+    "records.json": "not valid JSON, or nested too deeply",
+    "records.yaml": "not valid (safe) YAML, or past its limits",
+    "records.not-a-list": "not a list of records",
+    "records.too-large": "more than a reader takes (whole files, workbooks, chunks of text)",
+    "records.bomb": "a decompression or alias bomb",
+    "records.cell-too-long": "a cell longer than 128 KiB",
+    "records.too-many-columns": "more columns than a sheet has (16,384)",
+    "records.columns": "columns, a profile or a mapping that cannot serve the scheme",
+}
+"""The code of every :class:`RecordsError`, with what it means (docs/errors.md)."""
+
+
 class ColumnsError(RecordsError):
-    """A column mapping, or the columns of a file, cannot serve a scheme."""
+    """A reading profile, a column mapping, or the columns of a file, cannot serve a
+    scheme."""
+
+    def __init__(self, message: str, code: str = "records.columns") -> None:
+        super().__init__(message, code)
+
+
+class UnreadColumnsWarning(UserWarning):
+    """Columns of the records that are not fields of the scheme: they were not read."""
 
 
 class ResultsError(AsnmeritError):

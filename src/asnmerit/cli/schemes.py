@@ -10,6 +10,7 @@ from typing import Any
 from ..analysis.examples import run_examples
 from ..conformance.corpus import cases_schema, index_schema
 from ..errors import CriteriaError, UsageError
+from ..files.profile import profile_schema
 from ..present.show import describe_criteria, render_criteria
 from ..spec.loader import load
 from ..spec.schema import criteria_schema, result_schema
@@ -192,12 +193,13 @@ def _add_schema(verbs: Verbs) -> None:
         verbs,
         "schema",
         "print a JSON Schema: of criteria files, of one scheme's subject record, of a result, "
-        "or of a conformance corpus's index or cases files",
+        "of a reading profile, or of a conformance corpus's index or cases files",
         json=False,
         lang=False,
     )
     p.add_argument(
-        "what", choices=("criteria", "input", "result", "conformance-index", "conformance-cases")
+        "what",
+        choices=("criteria", "input", "result", "profile", "conformance-index", "conformance-cases"),
     )
     p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
     p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
@@ -210,6 +212,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
         return OK
     if args.what == "result":
         print_json(result_schema())
+        return OK
+    if args.what == "profile":
+        print_json(profile_schema())
         return OK
     if args.what.startswith("conformance-"):
         print_json(index_schema() if args.what == "conformance-index" else cases_schema())

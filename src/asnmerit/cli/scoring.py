@@ -17,7 +17,7 @@ from ..engine.batch import evaluate_records
 from ..errors import AsnmeritError, RecordsError, UsageError
 from ..files.atomic import atomic_binary_writer, atomic_writer, write_atomic
 from ..files.records import read_records
-from ..files.stream import evaluate_file, read_column_map
+from ..files.stream import evaluate_file
 from ..files.tables import BINARY, FORMATS, format_of, to_csv
 from ..model import TIE_POLICIES, Criteria
 from ..results import RowResult
@@ -28,12 +28,16 @@ from .shared import (
     OK,
     Verbs,
     add_policy,
+    add_reading,
     add_scheme,
     add_verb,
     fields,
     print_json,
+    reading_of,
     records,
+    report_reading,
     resolve,
+    unreadable,
 )
 
 
@@ -51,6 +55,7 @@ def _add_records_in_out(p: argparse.ArgumentParser) -> None:
         help="write here (atomically) instead of standard output",
     )
     add_policy(p)
+    add_reading(p)
 
 
 def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -> IO[Any]:
@@ -66,7 +71,8 @@ def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -
 def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult]]:
     """The scheme of ``args`` and every row of its records file, scored."""
     criteria = resolve(args.scheme, args.as_of)
-    return criteria, evaluate_records(criteria, records(args.file), band_policy=args.band_policy)
+    found = records(args, criteria)
+    return criteria, evaluate_records(criteria, found, band_policy=args.band_policy)
 
 
 def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
@@ -109,12 +115,6 @@ def _add_evaluate(verbs: Verbs) -> None:
         "(.parquet or .xlsx by its extension, else CSV)",
     )
     p.add_argument(
-        "--columns",
-        metavar="MAPPING",
-        help="a YAML or JSON file {header in the file: field name} renaming the columns "
-        "of a CSV, Parquet or Excel file",
-    )
-    p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line (the final counts stay)"
     )
     p.set_defaults(func=cmd_evaluate)
@@ -134,7 +134,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, *threshold[1:])
     try:
-        columns = read_column_map(args.columns) if args.columns else None
+        profile = reading_of(args)
         with contextlib.ExitStack() as stack:
             out = _atomic(stack, args.output, fmt in BINARY) if args.output else sys.stdout
             errors = _atomic(stack, args.errors, errors_fmt in BINARY) if args.errors else None
@@ -146,19 +146,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 lang=args.lang,
                 errors=errors,
                 errors_format=errors_fmt,
-                columns=columns,
+                profile=profile,
                 band_policy=args.band_policy,
                 progress=None
                 if args.quiet or not sys.stderr.isatty()
                 else ProgressLine(sys.stderr),
             )
     except RecordsError as exc:
-        raise UsageError(str(exc)) from None
+        raise unreadable(exc) from None
     except OSError as exc:
         raise UsageError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+    report_reading(args.file, counts.how, counts.unread, criteria)
     return _counted(counts.rows, counts.errors)
 
 

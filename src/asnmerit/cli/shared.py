@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from ..errors import RecordsError, SchemeNotFoundError, UsageError
-from ..files.records import read_records
+from ..files.profile import ReadingProfile, read_column_map, read_value_map, shipped_profiles
+from ..files.records import load as load_records
+from ..files.records import reading
 from ..model import BAND_POLICIES, Criteria
 from ..spec.bundled import criteria_files
 from ..spec.loader import load
@@ -65,12 +68,95 @@ def criteria_paths(items: Sequence[str]) -> list[Path]:
     return out
 
 
-def records(path: str) -> list[dict[str, Any]]:
-    """The records of a file; a file that cannot be read is a usage error."""
+def unreadable(exc: RecordsError) -> UsageError:
+    """A records error as the command line reports it: its message and its code."""
+    return UsageError(f"{exc} [{exc.code}]")
+
+
+def add_reading(p: argparse.ArgumentParser) -> None:
+    """The options that say how a records file is read (each overrides ``--profile``)."""
+    g = p.add_argument_group(
+        "reading the records file",
+        "found from the file where not given; a profile (YAML) holds them all for one HR system",
+    )
+    g.add_argument(
+        "--profile",
+        metavar="FILE|NAME",
+        help="a reading profile file, or a shipped one: " + ", ".join(shipped_profiles()),
+    )
+    g.add_argument(
+        "--columns",
+        metavar="FILE",
+        help="a YAML or JSON file {header in the file: field name, or null to leave it out}",
+    )
+    g.add_argument(
+        "--values",
+        metavar="FILE",
+        help="a YAML or JSON file {field: {spelling in the file: value}}",
+    )
+    g.add_argument(
+        "--sheet", metavar="NAME|N", help="the sheet of an .xlsx file (default: the first visible)"
+    )
+    g.add_argument(
+        "--header-row", type=int, metavar="N", help="the row or line of the header (default: found)"
+    )
+    g.add_argument("--encoding", help="the text encoding of a CSV file (default: UTF-8)")
+    g.add_argument(
+        "--delimiter",
+        choices=(",", ";", "tab", "|"),
+        help="the separator of a CSV file (default: found)",
+    )
+    g.add_argument(
+        "--decimal", choices=(".", ","), help="the decimal mark of numbers written as text"
+    )
+    g.add_argument(
+        "--strict-columns",
+        action="store_true",
+        help="refuse a file with a column that is not a field of the scheme",
+    )
+
+
+def reading_of(args: argparse.Namespace) -> ReadingProfile:
+    """The reading options of ``args``; a profile or map that cannot be used is a usage
+    error."""
+    sheet = args.sheet
     try:
-        return read_records(path)
+        return reading(
+            args.profile,
+            columns=read_column_map(args.columns) if args.columns else None,
+            values=read_value_map(args.values) if args.values else None,
+            sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+            header_row=args.header_row,
+            encoding=args.encoding,
+            delimiter="\t" if args.delimiter == "tab" else args.delimiter,
+            decimal=args.decimal,
+            strict_columns=args.strict_columns,
+        )
     except RecordsError as exc:
-        raise UsageError(str(exc)) from None
+        raise unreadable(exc) from None
+
+
+def records(args: argparse.Namespace, criteria: Criteria) -> list[dict[str, Any]]:
+    """The records of ``args.file`` read as ``args`` say, matched to ``criteria``; how the
+    file was read and the columns left out go to standard error; a file that cannot be read
+    is a usage error."""
+    try:
+        got = load_records(args.file, criteria, reading_of(args))
+    except RecordsError as exc:
+        raise unreadable(exc) from None
+    report_reading(args.file, got.how, got.unread, criteria)
+    return got.records
+
+
+def report_reading(path: str, how: str, unread: Sequence[str], criteria: Criteria) -> None:
+    """Say on standard error how ``path`` was read and which of its columns were not."""
+    if how:
+        print(f"read {path}: {how}", file=sys.stderr)
+    if unread:
+        print(
+            f"not read (not fields of {criteria.id} {criteria.version}): {', '.join(unread)}",
+            file=sys.stderr,
+        )
 
 
 def fields(items: Sequence[str]) -> list[str]:

@@ -8,12 +8,14 @@ from typing import Any
 
 from ..engine.evaluator import evaluate
 from ..errors import UsageError, WhatIfError
+from ..model import Criteria
 from ..whatif.nextband import Plan, next_band
 from ..whatif.partial import Partial, evaluate_partial
 from .shared import (
     OK,
     Verbs,
     add_policy,
+    add_reading,
     add_scheme,
     add_verb,
     fields,
@@ -34,6 +36,7 @@ def _add_subject(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--file", help="take the subject from this records file")
     p.add_argument("--row", type=int, default=1, help="which record of --file (from 1; default 1)")
+    add_reading(p)
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -46,10 +49,10 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
     return subject
 
 
-def _subject(args: argparse.Namespace) -> dict[str, Any]:
+def _subject(args: argparse.Namespace, criteria: Criteria) -> dict[str, Any]:
     """The record of ``--file``/``--row``, with the ``--set`` values on top."""
     if args.file:
-        found = records(args.file)
+        found = records(args, criteria)
         if not 1 <= args.row <= len(found):
             raise UsageError(f"--row must be from 1 to {len(found)}, got {args.row}")
         subject: dict[str, Any] = dict(found[args.row - 1])
@@ -69,7 +72,7 @@ def _add_explain(verbs: Verbs) -> None:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
-    subject = _subject(args)
+    subject = _subject(args, criteria)
     if not subject:
         raise UsageError("give the subject with --set key=value ... or --file FILE [--row N]")
     ev = evaluate(criteria, subject, band_policy=args.band_policy)
@@ -107,7 +110,7 @@ def _add_what_if(verbs: Verbs) -> None:
 
 def cmd_what_if(args: argparse.Namespace) -> int:
     criteria = resolve(args.scheme, args.as_of)
-    subject = _subject(args)
+    subject = _subject(args, criteria)
     try:
         partial = evaluate_partial(criteria, subject, band_policy=args.band_policy)
         if partial.complete:

@@ -12,8 +12,11 @@ The same numbers as the scalar engine (:mod:`asnmerit.engine`), property-tested.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from ..files.profile import ReadingProfile, reading
 
 if TYPE_CHECKING:
     from ..model import BandPolicy, Criteria
@@ -29,10 +32,23 @@ def evaluate_frame(
     components: bool | Sequence[str] = False,
     float_scores: bool = False,
     keep: Sequence[str] | None = None,
+    profile: ReadingProfile | str | os.PathLike[str] | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+    decimal: str | None = None,
+    strict_columns: bool | None = None,
 ) -> Any:
     """Score every row of ``table`` (a pandas or polars DataFrame, a pyarrow Table or
     RecordBatch) and return a table of the same kind, row for row in the same order (a
     pandas result keeps the index).
+
+    Its columns are read as a records file's are (one rule): matched to the scheme's
+    fields by meaning or by ``columns`` (``{column: field}``, ``None`` to leave one out),
+    their cells through ``values`` (``{field: {spelling: value}}``) and ``decimal``; the
+    columns that are not fields are not read and are named once in an
+    :class:`~asnmerit.errors.UnreadColumnsWarning` (a
+    :class:`~asnmerit.errors.ColumnsError` with ``strict_columns``). ``profile``: a
+    reading profile (or its file, or the name of a shipped one) holding these options.
 
     Its columns: those of ``keep`` (default: the scheme's identifiers the table has),
     ``score`` (exact decimals; binary floats only with ``float_scores``), ``band``,
@@ -54,4 +70,7 @@ def evaluate_frame(
         components=components,
         float_scores=float_scores,
         keep=keep,
+        profile=reading(
+            profile, columns=columns, values=values, decimal=decimal, strict_columns=strict_columns
+        ),
     )

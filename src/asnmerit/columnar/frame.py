@@ -26,10 +26,12 @@ import attrs
 import numpy as np
 
 from .._values import coerce, is_blank
-from ..engine.batch import brief, clash_issues, score_row
+from ..engine.batch import brief, clash_issues, score_row, warn_unread
 from ..engine.evaluator import evaluate
 from ..engine.intake import duplicates
 from ..errors import AsnmeritError, BadValue
+from ..files.columns import Layout, layout
+from ..files.profile import ReadingProfile
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
 from .identifiers import identifier_keys, plain_nip_codes, repeats
@@ -65,12 +67,19 @@ def score_frame(
     components: bool | Sequence[str] = False,
     float_scores: bool = False,
     keep: Sequence[str] | None = None,
+    profile: ReadingProfile | None = None,
 ) -> Any:
     """:func:`asnmerit.evaluate_frame` (which checks that numpy is there first)."""
     frame = _adapter(table)
+    lay = layout([str(c) for c in frame.columns], criteria, profile)
+    if lay.unread:
+        warn_unread(criteria, lay.unread, stacklevel=4)
+    fields = _Fields(frame, lay)
     nodes = _components(criteria, components)
     kept = (
-        list(keep) if keep is not None else [c for c in frame.columns if c in criteria.identifiers]
+        list(keep)
+        if keep is not None
+        else [c for c, n in zip(frame.columns, lay.names, strict=True) if n in criteria.identifiers]
     )
     missing = [c for c in kept if c not in frame.columns]
     if missing:
@@ -78,7 +87,7 @@ def score_frame(
     names = [*kept, *RESULT_COLUMNS[:-1], *nodes, RESULT_COLUMNS[-1]]
     if len(set(names)) != len(names):
         raise ValueError(f"the result would have two columns of one name: {names}")
-    columns = _score(criteria, frame, nodes, band_policy)
+    columns = _score(criteria, fields, nodes, band_policy)
     if float_scores:
         columns = {
             k: attrs.evolve(c, kind="float") if c.kind == "decimal" else c
@@ -458,6 +467,34 @@ def _objects(col: _Column) -> Any:
     if col.kind == "float":
         values = [float(v) for v in values]
     return np.asarray([*values, None], object)[col.index]
+
+
+class _Fields:
+    """A table seen through a layout: its columns named by the fields they give (the
+    columns not read left out), each column's cells through its cast."""
+
+    def __init__(self, frame: _Frame, lay: Layout) -> None:
+        self.frame, self.rows = frame, frame.rows
+        read = [(c, n, k) for c, n, k in zip(frame.columns, lay.names, lay.casts, strict=True)]
+        self.source = {n: c for c, n, _ in read if n is not None}
+        self.casts = {n: k for _, n, k in read if n is not None and k is not None}
+        self.columns = list(self.source)
+
+    def factorize(self, name: str) -> tuple[Codes, list[Any]]:
+        codes, uniques = self.frame.factorize(self.source[name])
+        cast = self.casts.get(name)
+        return (codes, uniques) if cast is None else (codes, [cast(u) for u in uniques])
+
+    def cells(self, name: str, rows: Codes) -> list[Any]:
+        cells = self.frame.cells(self.source[name], rows)
+        cast = self.casts.get(name)
+        return cells if cast is None else [cast(c) for c in cells]
+
+    def texts(self, name: str) -> list[Any] | None:
+        return None if name in self.casts else self.frame.texts(self.source[name])
+
+    def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
+        return self.frame.build(kept, columns)
 
 
 class _Pandas:

@@ -5,6 +5,7 @@ error: which of them is right cannot be told, so none is scored."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -13,11 +14,18 @@ import attrs
 
 from .. import _decimal as D
 from .._values import cell, describe, identifier_value
-from ..errors import AsnmeritError, BadValue, InputError, InputIssue
+from ..errors import (
+    AsnmeritError,
+    BadValue,
+    ColumnsError,
+    InputError,
+    InputIssue,
+    UnreadColumnsWarning,
+)
 from ..model import BandPolicy, Criteria
 from ..results import Evaluation, Result, RowResult
 from .evaluator import evaluate
-from .intake import Shared, duplicates
+from .intake import RESERVED, Shared, duplicates
 
 
 def evaluate_records(
@@ -25,17 +33,58 @@ def evaluate_records(
     records: Iterable[Mapping[str, Any]],
     *,
     band_policy: BandPolicy | None = None,
+    strict_columns: bool = False,
 ) -> list[RowResult]:
     """Score each record; rows in = rows out, in order. A bad row carries its
     :class:`InputError` (and its identifiers, normalised where their format accepts them,
     so a reader can tell whose row failed). Every row that shares the value of a
-    ``unique`` identifier with another row is bad too: it is not scored."""
-    if any(i.unique for i in criteria.identifiers.values()):
+    ``unique`` identifier with another row is bad too: it is not scored.
+
+    A field that is neither an input nor an identifier of the scheme (a column such as
+    ``No`` or ``Golongan``) is not read and never refuses a row: the fields left unread are
+    named once, in an :class:`~asnmerit.errors.UnreadColumnsWarning`; with
+    ``strict_columns`` they are a :class:`~asnmerit.errors.ColumnsError` before any row is
+    scored. (:func:`~asnmerit.evaluate` of one record refuses them: it has no table to
+    speak of.)"""
+    if strict_columns or any(i.unique for i in criteria.identifiers.values()):
         records = list(records)
-        shared = duplicates(criteria, records)
-    else:
-        shared = {}
-    return list(score_records(criteria, records, shared, band_policy=band_policy))
+    if strict_columns:
+        strange = unread_fields(criteria, records)
+        if strange:
+            raise ColumnsError(
+                f"field(s) that are not fields of {criteria.id} {criteria.version}: "
+                f"{', '.join(strange)} (strict columns)"
+            )
+    shared = duplicates(criteria, records) if isinstance(records, list) else {}
+    unread: dict[str, None] = {}
+    results = list(score_records(criteria, records, shared, band_policy=band_policy, unread=unread))
+    if unread:
+        warn_unread(criteria, unread)
+    return results
+
+
+def unread_fields(criteria: Criteria, records: Iterable[Any]) -> list[str]:
+    """The fields of ``records`` that are neither inputs nor identifiers of the scheme, in
+    the order first met."""
+    known = _known(criteria)
+    found: dict[str, None] = {}
+    for record in records:
+        if isinstance(record, Mapping) and not known.issuperset(record):
+            found.update((str(k), None) for k in record if k not in known)
+    return list(found)
+
+
+def warn_unread(criteria: Criteria, unread: Iterable[str], stacklevel: int = 3) -> None:
+    """Name the columns that were not read, once."""
+    warnings.warn(
+        f"not read (not fields of {criteria.id} {criteria.version}): {', '.join(unread)}",
+        UnreadColumnsWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _known(criteria: Criteria) -> frozenset[str]:
+    return frozenset({*criteria.fields, *criteria.identifiers, *RESERVED})
 
 
 def score_records(
@@ -45,14 +94,21 @@ def score_records(
     *,
     band_policy: BandPolicy | None = None,
     reuse: int = 4096,
+    unread: dict[str, None] | None = None,
 ) -> Iterator[RowResult]:
     """Score each record as it comes (rows numbered from 1), refusing the rows of
-    ``shared`` (from :func:`~asnmerit._values.duplicates` over the same records): a stream of the rows
-    :func:`evaluate_records` gives. A record whose input cells are those of a recent one
-    (of the last ``reuse`` distinct ones) takes its result, with its own row and
-    identifiers: a population of a few thousand distinct profiles is scored that often."""
+    ``shared`` (from :func:`~asnmerit.engine.intake.duplicates` over the same records): a
+    stream of the rows :func:`evaluate_records` gives. A record whose input cells are those
+    of a recent one (of the last ``reuse`` distinct ones) takes its result, with its own row
+    and identifiers: a population of a few thousand distinct profiles is scored that often.
+    Fields that are not the scheme's are not read; ``unread`` gathers their names."""
     seen: dict[tuple[Any, ...], Evaluation | AsnmeritError] = {}
+    known = _known(criteria)
     for row, record in enumerate(records, start=1):
+        if isinstance(record, Mapping) and not known.issuperset(record):
+            if unread is not None:
+                unread.update((str(k), None) for k in record if k not in known)
+            record = {k: v for k, v in record.items() if k in known}
         clash = clash_issues(record, shared.get(row - 1, []))
         profile = None if clash or not reuse else _profile(criteria, record)
         key, ids = profile if profile is not None else (None, {})

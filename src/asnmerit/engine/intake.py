@@ -11,6 +11,14 @@ from .._values import PLACEHOLDERS, coerce, describe, identifier_key, identifier
 from ..errors import BadValue, InputIssue
 from ..model import Criteria
 
+EXTRA_CELLS = "(extra cells)"
+"""The field under which a reader gives the cells of a row beyond its header."""
+READ_PROBLEMS = "(read problems)"
+"""The field under which a reader gives what it could not read in a row: ``(field,
+expected, got)`` per cell."""
+RESERVED = frozenset({EXTRA_CELLS, READ_PROBLEMS})
+"""Fields a reader adds to a record: never a column, always an issue of the row."""
+
 Shared = dict[int, list[tuple[str, list[int]]]]
 """Rows (0-based) that share a ``unique`` identifier's value: row -> (identifier, the
 other rows holding its value) for each such identifier."""
@@ -63,6 +71,9 @@ def split_subject(
                 issues.append(_issue(field, bad, raw, row))
             continue
         name = criteria.fields.get(field)
+        if field in RESERVED:
+            issues.extend(_reserved(field, raw, row))
+            continue
         if name is None:
             allowed = ", ".join([*criteria.inputs, *criteria.identifiers])
             issues.append(
@@ -95,3 +106,12 @@ def _issue(field: str, bad: BadValue, raw: Any, row: int | None) -> InputIssue:
     hint = isinstance(raw, str) and raw.strip().casefold() in PLACEHOLDERS
     expected = bad.expected + ("; an empty cell for no value" if hint else "")
     return InputIssue(field, expected, describe(raw), row)
+
+
+def _reserved(field: str, raw: Any, row: int | None) -> list[InputIssue]:
+    """The issues a reader noted in a row."""
+    if field == READ_PROBLEMS and isinstance(raw, list):
+        return [InputIssue(str(f), str(e), str(g), row) for f, e, g in raw]
+    cells = raw if isinstance(raw, list) else [raw]
+    shown = ", ".join(describe(c) for c in cells[:3]) + (", ..." if len(cells) > 3 else "")
+    return [InputIssue(field, "no cells beyond the header's columns", shown, row)]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import array
 import bisect
-import functools
 import itertools
 import operator
 import os
@@ -31,21 +30,12 @@ from .._values import json_value
 from ..columnar.identifiers import identifier_keys, repeated, unusual
 from ..engine.batch import brief, cell_key, clash_issues, score_records, score_row
 from ..engine.intake import Shared, duplicates
-from ..errors import AsnmeritError, ColumnsError, InputError, RecordsError
-from ..model import BandPolicy, Criteria, requirements
+from ..errors import AsnmeritError, InputError, RecordsError
+from ..model import BandPolicy, Criteria
 from ..results import RowResult
-from ..spec.parse import parse_yaml
-from .records import (
-    CHUNK_ROWS,
-    TABULAR,
-    Rows,
-    as_record,
-    batched,
-    header,
-    iter_chunks,
-    iter_rows,
-    read_records,
-)
+from .profile import ReadingProfile
+from .records import TABULAR, open_table, whole
+from .rows import CHUNK_ROWS, Rows, as_record, batched
 from .tables import JsonList, RowWriter, table_writer
 
 
@@ -56,61 +46,11 @@ class Counts:
     rows: int
     scored: int
     errors: int
-
-
-# -- column mappings ---------------------------------------------------------------------------
-
-
-def read_column_map(path: str | os.PathLike[str]) -> dict[str, str]:
-    """A column mapping file (YAML or JSON): ``{header in the file: field name}``."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ColumnsError(f"{p}: {exc.strerror or exc}") from None
-    doc, problems = parse_yaml(raw, str(p))
-    if doc is None or problems:
-        raise ColumnsError("\n".join(str(x) for x in problems) or f"{p}: not a mapping")
-    data = doc.data
-    if not isinstance(data, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise ColumnsError(f"{p}: expected a mapping of column headers to field names (text)")
-    return {k.strip(): v.strip() for k, v in data.items()}
-
-
-def check_columns(criteria: Criteria, header: Iterable[str], mapping: Mapping[str, str]) -> None:
-    """Refuse a mapping that names a field the scheme does not have or a header the file
-    does not have, and a (mapped) header without a column for an input that every subject
-    must give (one with no default that is not derived); each error names them all."""
-    header = list(header)
-    known = {*criteria.fields, *criteria.identifiers}
-    problems = []
-    unknown = sorted({v for v in mapping.values() if v not in known})
-    if unknown:
-        problems.append(
-            f"not a field of {criteria.id} {criteria.version}: {', '.join(unknown)} "
-            f"(fields: {', '.join([*criteria.inputs, *criteria.identifiers])})"
-        )
-    absent = [h for h in mapping if h not in header]
-    if absent:
-        problems.append(f"mapped column(s) not in the file: {', '.join(absent)}")
-    if problems:
-        raise ColumnsError("; ".join(problems))
-    given = {criteria.fields[n] for h in header if (n := mapping.get(h, h)) in criteria.fields}
-    needed = [
-        n
-        for n in criteria.inputs
-        if n in requirements(criteria).always
-        and criteria.inputs[n].default is None
-        and criteria.inputs[n].derive is None
-        and n not in given
-    ]
-    if needed:
-        raise ColumnsError(
-            f"no column for required input(s) {', '.join(needed)} of {criteria.id} "
-            f"{criteria.version}; map a header to each"
-        )
+    unread: tuple[str, ...] = ()
+    """The columns of the file that were not read (not fields of the scheme)."""
+    how: str = ""
+    """How the file was read (kind, separator, encoding, sheet, header row), when it is
+    not as most are (else empty)."""
 
 
 # -- rows as output ----------------------------------------------------------------------------
@@ -142,10 +82,13 @@ def error_issues(error: AsnmeritError | None) -> list[dict[str, str]]:
     return [{"field": "", "expected": "", "got": str(error)}]
 
 
-def _json_item(r: RowResult) -> dict[str, Any]:
+def _json_item(r: RowResult, reading: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A row of the JSON output; ``reading``: how the records were read, when a profile or
+    options were given (their name and digest)."""
+    said = {"reading": reading} if reading else {}
     if r.evaluation is not None:
-        return {"row": r.row, "result": r.evaluation.to_dict()}
-    return {"row": r.row, **json_value(r.identifiers), "error": error_issues(r.error)}
+        return {"row": r.row, "result": r.evaluation.to_dict(), **said}
+    return {"row": r.row, **json_value(r.identifiers), "error": error_issues(r.error), **said}
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -194,7 +137,7 @@ def evaluate_file(
     lang: str = "id",
     errors: IO[Any] | None = None,
     errors_format: str = "csv",
-    columns: Mapping[str, str] | None = None,
+    profile: ReadingProfile | None = None,
     band_policy: BandPolicy | None = None,
     progress: Progress | None = None,
 ) -> Counts:
@@ -202,25 +145,36 @@ def evaluate_file(
     to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
     as they are scored; every issue of a refused row also goes to ``errors`` as
     ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
-    ``columns`` renames the headers of a CSV, Parquet or Excel file to fields (checked by
-    :func:`check_columns` first). ``progress``: told of each chunk written.
-    Raises :class:`RecordsError` for an unreadable file, leaving ``out`` and ``errors`` as
-    they were (a file that cannot seek back is written only once the input was read)."""
-    if columns is not None:  # only for a file with a header row
-        header(path, columns)  # no two columns renamed to one field
-        check_columns(criteria, header(path), columns)
+    The file is read as ``profile`` says, its columns matched to the scheme's fields (see
+    :func:`~asnmerit.files.records.read_records`); the counts name the columns not read.
+    ``progress``: told of each chunk written. Raises :class:`RecordsError` for an
+    unreadable file (a :class:`~asnmerit.errors.ColumnsError` for columns that cannot
+    serve the scheme, before anything is written), leaving ``out`` and ``errors`` as they
+    were (a file that cannot seek back is written only once the input was read)."""
+    profile = profile or ReadingProfile()
     parts = [c.id for c in criteria.score.children]
     results = ["score", "band", "band_label", "eligible", *parts, "warnings", "error"]
     output = _Output(out, format, errors, errors_format, progress, results)
-    if format != "json" and Path(path).suffix.lower() in TABULAR:
-        read = functools.partial(iter_rows, path, columns, CHUNK_ROWS)
-        return _evaluate_table(criteria, read, output, lang, band_policy)
-    chunks = _passes(path, columns)
+    if Path(path).suffix.lower() in TABULAR:
+        table = open_table(path, criteria, profile)
+        unread, how = table.layout.unread, "" if table.usual else table.describe()
+        if format != "json":
+            counts = _evaluate_table(criteria, table.chunks, output, lang, band_policy)
+            return attrs.evolve(counts, unread=unread, how=how)
+        chunks: Callable[[], Iterator[list[dict[str, Any]]]] = lambda: (  # noqa: E731
+            c.records() for c in table.chunks()
+        )
+    else:
+        records, found = whole(Path(path), criteria, profile)
+        unread, how = found.unread if found else (), ""
+        chunks = lambda: batched(records, CHUNK_ROWS)  # noqa: E731
     scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
-    records = itertools.chain.from_iterable(chunks())
-    return output.write(
-        scan, _record_results(criteria, records, scan, results, lang, band_policy, format)
-    )
+    records_again = itertools.chain.from_iterable(chunks())
+    given = profile.to_dict()
+    reading = {"profile": given.get("profile"), "digest": profile.digest} if given else None
+    scored = _record_results(criteria, records_again, scan, results, lang, band_policy, format)
+    counts = output.write(scan, scored, reading)
+    return attrs.evolve(counts, unread=unread, how=how)
 
 
 @attrs.frozen
@@ -247,9 +201,15 @@ class _Output:
             f.seek(at)
             f.truncate()
 
-    def write(self, scan: _Scan, scored: Iterable[_Scored]) -> Counts:
+    def write(
+        self,
+        scan: _Scan,
+        scored: Iterable[_Scored],
+        reading: Mapping[str, Any] | None = None,
+    ) -> Counts:
         """Write the chunks of ``scored``, drawing the progress line; every file finished
-        (even when a chunk cannot be made)."""
+        (even when a chunk cannot be made). JSON rows say how the records were read
+        (``reading``), when given."""
         writer: RowWriter | JsonList
         if self.format == "json":
             writer = JsonList(self.out)
@@ -264,7 +224,7 @@ class _Output:
         try:
             for chunk in scored:
                 if isinstance(writer, JsonList):
-                    writer.writerows(chunk.rows)
+                    writer.writerows([_json_item(r, reading) for r in chunk.rows])
                 else:
                     writer.writecells(chunk.rows)
                 if issues is not None:
@@ -280,17 +240,6 @@ class _Output:
             if issues is not None:
                 issues.close()
         return Counts(rows, rows - failed, failed)
-
-
-def _passes(
-    path: str | os.PathLike[str], columns: Mapping[str, str] | None
-) -> Callable[[], Iterator[list[dict[str, Any]]]]:
-    """A way to read the records from the start again, in chunks: a CSV, Parquet or Excel
-    file streams each time (renamed by ``columns``), another file is read once and kept."""
-    if Path(path).suffix.lower() in TABULAR:
-        return lambda: iter_chunks(path, columns)
-    records = read_records(path)
-    return lambda: batched(records, CHUNK_ROWS)
 
 
 def _scan(criteria: Criteria, records: Iterator[dict[str, Any]]) -> _Scan:
@@ -331,7 +280,7 @@ def _record_results(
         for r in chunk:
             ids = [r.identifiers.get(n, "") for n in scan.identifiers]
             if format == "json":
-                rows.append(_json_item(r))
+                rows.append(r)
             else:
                 rows.append([r.row, *ids, *_result_cells(r, lang, results)])
             issues.extend([r.row, *ids, *issue] for issue in _issue_cells(r))
@@ -427,7 +376,7 @@ class _Hashes:
         self.unique = [i for i in criteria.identifiers.values() if i.unique]
         self.hashes = {i.name: array.array("q") for i in self.unique}
         self.rows = self.reach = 0
-        self.names: list[str] = []
+        self.names: Sequence[str | None] = []
 
     def track(self, chunks: Iterable[Rows]) -> Iterator[Rows]:
         """``chunks``, each one taken note of as it passes."""
@@ -468,7 +417,7 @@ def _records_at(
     start = 0
     for chunk in chunks:
         while at is not None and at < start + len(chunk.rows):
-            record = as_record(chunk.names, chunk.rows[at - start])
+            record = as_record(chunk.names, chunk.rows[at - start], chunk.casts)
             yield {f: record[f] for f in fields if f in record}
             at = next(wanted, None)
         start += len(chunk.rows)
@@ -507,11 +456,12 @@ class _Table:
         names, rows = chunk.names, chunk.rows
         ids = _getter([names.index(n) for n in self.scan.identifiers])
         special, written = _own_rows(self.criteria, chunk, start, self.shared)
-        regular = rows
+        regular: Sequence[Sequence[Any]] = rows
         if special:  # in place of the rows scored by themselves: a row of blanks
-            regular = list(rows)
+            blanked = list(rows)
             for i in special:
-                regular[i] = ("",) * len(names)
+                blanked[i] = ("",) * len(names)
+            regular = blanked
         found = self._profiles(chunk, regular, start, special)
         numbers = map(str, range(start, start + len(rows)))  # as the CSV output has them
         cells = map(operator.itemgetter(0), found)
@@ -531,7 +481,7 @@ class _Table:
             row_ids = own_ids.get(i) or ids(rows[i])
             issues.extend((start + i, *row_ids, *x) for x in found[i][1])
         for i in sorted(special):
-            r = self._own(names, rows[i], start + i)
+            r = self._own(chunk, rows[i], start + i)
             own = [r.identifiers.get(f, "") for f in self.scan.identifiers]
             out[i] = (str(r.row), *own, *_result_cells(r, self.lang, self.results))
             issues.extend((r.row, *own, *x) for x in _issue_cells(r))
@@ -541,10 +491,14 @@ class _Table:
         return _Scored(out, issues, failed)
 
     def _profiles(
-        self, chunk: Rows, regular: list[Sequence[Any]], start: int, special: set[int]
+        self, chunk: Rows, regular: Sequence[Sequence[Any]], start: int, special: set[int]
     ) -> list[_Result]:
         """The result of each row's profile (an empty one for the ``special`` rows)."""
-        others = [p for p, name in enumerate(chunk.names) if name not in self.criteria.identifiers]
+        others = [
+            p
+            for p, name in enumerate(chunk.names)
+            if name is not None and name not in self.criteria.identifiers
+        ]  # the cells a row's result depends on
         profile = _profile_key(others, chunk.typed)
         texts = 0 if chunk.typed else len(others)
         keys, kept = _lookup(profile, regular, self.kept, special, texts)
@@ -556,7 +510,7 @@ class _Table:
             if keys[i] not in self.kept:  # a profile not seen yet (or no longer kept)
                 if len(self.kept) >= _PROFILES:
                     self.kept.clear()
-                r = self._own(chunk.names, chunk.rows[i], start + i)
+                r = self._own(chunk, chunk.rows[i], start + i)
                 self.kept[keys[i]] = (
                     tuple(_result_cells(r, self.lang, self.results)),
                     _issue_cells(r),
@@ -564,16 +518,16 @@ class _Table:
             found[i] = self.kept[keys[i]]
         return found
 
-    def _own(self, names: list[str], row: Sequence[Any], n: int) -> RowResult:
-        """Row ``n`` scored by itself."""
-        record = as_record(names, row)
+    def _own(self, chunk: Rows, row: Sequence[Any], n: int) -> RowResult:
+        """Row ``n`` (of ``chunk``) scored by itself."""
+        record = as_record(chunk.names, row, chunk.casts)
         clash = clash_issues(record, self.scan.shared.get(n - 1, []))
         return score_row(self.criteria, n, record, clash, band_policy=self.band_policy)
 
 
 def _lookup(
     profile: Callable[[Sequence[Any]], Any],
-    rows: list[Sequence[Any]],
+    rows: Sequence[Sequence[Any]],
     results_of: Mapping[Any, _Result],
     special: set[int],
     texts: int = 0,
@@ -620,8 +574,8 @@ def _own_rows(
     special = set() if whole else {i for i, n in enumerate(lengths) if n != len(names)}
     written: dict[int, dict[str, Any]] = {}
     for p, name in enumerate(names):
-        ident = criteria.identifiers.get(name)
-        if ident is not None and ident.format is not None:
+        ident = criteria.identifiers.get(name) if name is not None else None
+        if name is not None and ident is not None and ident.format is not None:
             refused, normals = unusual(ident, _column(rows, p))
             special.update(refused)
             for i, normal in normals.items():
@@ -632,7 +586,7 @@ def _own_rows(
     return special, written
 
 
-def _column(rows: list[Sequence[Any]], p: int) -> list[Any]:
+def _column(rows: Sequence[Sequence[Any]], p: int) -> list[Any]:
     """The cells of rows at ``p`` (``None`` for a row too short to have one)."""
     try:
         return list(map(operator.itemgetter(p), rows))

@@ -21,6 +21,7 @@ from .. import _decimal as D
 from .._values import cell
 from ..conformance import cases_schema, index_schema
 from ..engine.evaluator import describe_condition
+from ..files.profile import profile_schema
 from ..model import Citation, Criteria, Example
 from ..spec.bundled import criteria_dir
 from ..spec.schema import criteria_schema, result_schema
@@ -636,6 +637,7 @@ class Page:
 SCHEMAS: tuple[tuple[str, str, Callable[[], dict[str, Any]]], ...] = (
     ("criteria", "Criteria file schema", criteria_schema),
     ("result", "Result trace schema", result_schema),
+    ("profile", "Reading profile schema", profile_schema),
     ("conformance-index", "Conformance corpus index schema", index_schema),
     ("conformance-cases", "Conformance cases schema", cases_schema),
 )

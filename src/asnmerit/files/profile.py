@@ -1,0 +1,236 @@
+"""Reading profiles: how to read the record files of one HR system or spreadsheet.
+
+A profile is data (YAML or JSON, validated by the shipped schema ``profile-1.json``) that
+holds every reading option: the sheet and header row, the text encoding, separator and
+decimal mark, what each column holds (``columns``: header -> field, ``null`` to leave a
+column out) and the local spellings of values (``values``: field -> spelling -> value).
+A BKD writes it once for its export and passes it to every verb (``--profile``) or to
+:func:`~asnmerit.read_records` (``profile=``). Options given one by one override the
+profile's; the options in force carry a digest, so a run can say exactly how it read.
+
+Profiles shipped with asnmerit live in the package's ``profiles`` folder and are named by
+their file name without the extension (``hr-export-id``: the spellings common in
+Indonesian HR exports).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .._values import fold
+from ..errors import ColumnsError
+from ..spec.parse import Document, parse_yaml
+from ..spec.schema import schema_check, shipped_schema
+from ..spec.source import digest as data_digest
+
+DELIMITERS = (",", ";", "\t", "|")
+"""The separators a CSV file may use (found from its first lines unless named)."""
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@attrs.frozen
+class ReadingProfile:
+    """How to read a records file; every option is optional (``None``: found or default).
+
+    ``values`` holds, per field, each spelling *folded* (ASCII case, spaces, ``.``,
+    ``-`` and ``_`` ignored) and the value it stands for."""
+
+    name: str | None = None
+    sheet: str | int | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    strict_columns: bool = False
+    columns: Mapping[str, str | None] = attrs.field(factory=dict, converter=_frozen)
+    values: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_frozen)
+    source: str = attrs.field(default="<options>", eq=False)
+
+    @property
+    def digest(self) -> str:
+        """``sha256:`` of the options in force (not of the file's formatting or comments)."""
+        return data_digest(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options in force as profile data (the keys that are set)."""
+        data: dict[str, Any] = {
+            "profile": self.name,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "strict_columns": self.strict_columns or None,
+            "columns": dict(self.columns) or None,
+            "values": {f: dict(m) for f, m in self.values.items()} or None,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+    def with_options(
+        self,
+        *,
+        columns: Mapping[str, str | None] | None = None,
+        values: Mapping[str, Mapping[str, Any]] | None = None,
+        **options: Any,
+    ) -> ReadingProfile:
+        """This profile with ``options`` set (those not ``None``); ``columns`` and
+        ``values`` add to the profile's, entry by entry."""
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise TypeError(f"no reading option {', '.join(unknown)}")
+        checked = profile_from(
+            {
+                **{k: v for k, v in options.items() if v is not None and v is not False},
+                **({"columns": dict(columns)} if columns else {}),
+                **({"values": _plain_values(values)} if values else {}),
+            },
+            "<options>",
+        )
+        merged_values = {f: dict(m) for f, m in self.values.items()}
+        for field, spellings in checked.values.items():
+            merged_values.setdefault(field, {}).update(spellings)
+        return attrs.evolve(
+            self,
+            **{k: getattr(checked, k) for k in options if options[k] is not None},
+            columns={**self.columns, **checked.columns},
+            values={f: _frozen(m) for f, m in merged_values.items()},
+        )
+
+
+_OPTIONS = {"sheet", "header_row", "encoding", "delimiter", "decimal", "strict_columns"}
+
+
+def _plain_values(values: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    if not isinstance(values, Mapping):
+        raise ColumnsError(f"values: expected a mapping of fields to spellings, got {values!r}")
+    return {f: dict(m) if isinstance(m, Mapping) else m for f, m in values.items()}
+
+
+def profile_from(data: Any, source: str = "<options>") -> ReadingProfile:
+    """A profile from its data (as read from a profile file), checked against the schema;
+    :class:`ColumnsError` naming every problem otherwise."""
+    return _checked(Document(data, source, {}, {}))
+
+
+def _checked(doc: Document) -> ReadingProfile:
+    found = [str(p) for p in schema_check(doc, "profile-1.json")]
+    if found:
+        raise ColumnsError("\n".join(found))
+    return _build(doc.data, doc.source)
+
+
+def _build(data: Mapping[str, Any], source: str) -> ReadingProfile:
+    values: dict[str, dict[str, Any]] = {}
+    for field, spellings in (data.get("values") or {}).items():
+        folded: dict[str, Any] = {}
+        for spelling, meant in spellings.items():
+            value = meant["value"] if isinstance(meant, Mapping) else meant
+            key = fold(str(spelling))
+            if key in folded and folded[key] != value:
+                raise ColumnsError(
+                    f"{source}: values.{field}: {spelling!r} folds to the spelling of another "
+                    f"entry with another value ({folded[key]!r})"
+                )
+            folded[key] = value
+        values[field] = folded
+    return ReadingProfile(
+        name=data.get("profile"),
+        sheet=data.get("sheet"),
+        header_row=data.get("header_row"),
+        encoding=data.get("encoding"),
+        delimiter=data.get("delimiter"),
+        decimal=data.get("decimal"),
+        strict_columns=bool(data.get("strict_columns", False)),
+        columns={str(k).strip(): v for k, v in (data.get("columns") or {}).items()},
+        values={f: _frozen(m) for f, m in values.items()},
+        source=source,
+    )
+
+
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a reading profile, as shipped."""
+    return shipped_schema("profile-1.json")
+
+
+def load_profile(name: str | os.PathLike[str]) -> ReadingProfile:
+    """A profile file (YAML or JSON), or a shipped profile by name (``hr-export-id``)."""
+    p = Path(name)
+    if not p.exists() and isinstance(name, str) and name in shipped_profiles():
+        p = Path(str(resources.files("asnmerit").joinpath(f"profiles/{name}.yaml")))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        known = ", ".join(shipped_profiles())
+        raise ColumnsError(
+            f"{p}: {exc.strerror or exc} (not a file, nor a shipped profile: {known})"
+        ) from None
+    return _checked(_document(raw, p))
+
+
+def _document(raw: bytes, p: Path) -> Document:
+    doc, problems = parse_yaml(raw, str(p))
+    if doc is None or problems:
+        raise ColumnsError("\n".join(str(x) for x in problems) or f"{p}: not readable")
+    return doc
+
+
+def shipped_profiles() -> list[str]:
+    """The names of the profiles shipped with asnmerit."""
+    folder = resources.files("asnmerit").joinpath("profiles")
+    return sorted(f.name[: -len(".yaml")] for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def read_column_map(path: str | os.PathLike[str]) -> dict[str, str | None]:
+    """A column mapping file (YAML or JSON): ``{header in the file: field name or null}``,
+    as the ``columns`` of a profile."""
+    return dict(_part(path, "columns").columns)
+
+
+def read_value_map(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """A value map file (YAML or JSON): ``{field: {spelling: value}}``, as the ``values``
+    of a profile."""
+    return {f: dict(m) for f, m in _part(path, "values").values.items()}
+
+
+def _part(path: str | os.PathLike[str], key: str) -> ReadingProfile:
+    """A file holding one part of a profile, checked as that part."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ColumnsError(f"{p}: {exc.strerror or exc}") from None
+    doc = _document(raw, p)
+    if not isinstance(doc.data, Mapping):
+        shape = (
+            "column headers to field names (text, or null to leave a column out)"
+            if key == "columns"
+            else "fields to {spelling: value} mappings"
+        )
+        raise ColumnsError(f"{p}: expected a mapping of {shape}")
+    return _checked(Document({key: doc.data}, str(p), {}, {}))
+
+
+def reading(
+    profile: ReadingProfile | str | os.PathLike[str] | None = None, **options: Any
+) -> ReadingProfile:
+    """The reading options in force: ``profile`` (a profile, a profile file or the name of a
+    shipped one) with ``options`` (``columns``, ``values``, ``sheet``, ``header_row``,
+    ``encoding``, ``delimiter``, ``decimal``, ``strict_columns``; ``None``: the
+    profile's) over it."""
+    if isinstance(profile, ReadingProfile):
+        base = profile
+    else:
+        base = load_profile(profile) if profile is not None else ReadingProfile()
+    if all(v is None or v is False for v in options.values()):
+        return base
+    return base.with_options(**options)
