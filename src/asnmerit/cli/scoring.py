@@ -8,6 +8,7 @@ import contextlib
 import gc
 import json
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 from .. import _decimal as D
@@ -15,7 +16,7 @@ from ..analysis.aggregation import aggregate
 from ..analysis.ranking import rank
 from ..engine.batch import evaluate_records
 from ..errors import AsnmeritError, RecordsError, UsageError
-from ..files.atomic import atomic_binary_writer, atomic_writer, write_atomic
+from ..files.atomic import atomic_binary_writer, atomic_writer, check_outputs, write_atomic
 from ..files.records import read_records
 from ..files.stream import evaluate_file
 from ..files.tables import BINARY, FORMATS, format_of, to_csv
@@ -32,6 +33,7 @@ from .shared import (
     add_scheme,
     add_verb,
     fields,
+    is_file,
     print_json,
     reading_of,
     records,
@@ -58,6 +60,25 @@ def _add_records_in_out(p: argparse.ArgumentParser) -> None:
     add_reading(p)
 
 
+def _add_raw_csv(p: argparse.ArgumentParser) -> None:
+    """``--raw-csv``: CSV cells as they are, for programs rather than spreadsheets."""
+    p.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV text cells as they are; by default a cell that starts with = + - @, "
+        "a tab or CR gets a ' in front, so that a spreadsheet does not run it as a formula",
+    )
+
+
+def _check_paths(args: argparse.Namespace, *outputs: str | None) -> None:
+    """Refuse outputs that name an input (the records, the scheme's file, a profile or
+    map) or one another."""
+    inputs = [args.file, args.profile, args.columns, args.values]
+    if is_file(args.scheme):
+        inputs.append(args.scheme)
+    check_outputs([i for i in inputs if i and Path(i).exists()], outputs)
+
+
 def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -> IO[Any]:
     """A file that replaces ``path`` when ``stack`` closes without an error."""
     opener = atomic_binary_writer if binary else atomic_writer
@@ -71,6 +92,7 @@ def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -
 def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult]]:
     """The scheme of ``args`` and every row of its records file, scored."""
     criteria = resolve(args.scheme, args.as_of)
+    _check_paths(args, args.output)
     found = records(args, criteria)
     return criteria, evaluate_records(criteria, found, band_policy=args.band_policy)
 
@@ -117,6 +139,7 @@ def _add_evaluate(verbs: Verbs) -> None:
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress line (the final counts stay)"
     )
+    _add_raw_csv(p)
     p.set_defaults(func=cmd_evaluate)
 
 
@@ -127,6 +150,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {fmt} writes a binary file: give it with --output FILE")
     errors_fmt = format_of(args.errors)
     errors_fmt = errors_fmt if errors_fmt in BINARY else "csv"  # a table: CSV but by extension
+    _check_paths(args, args.output, args.errors)
     # What is loaded stays for the whole run: the collector need not look at it again each
     # time a chunk of rows is made (a third of the time of a large file otherwise); rows
     # and results make no cycles, so it looks at new objects less often too.
@@ -148,14 +172,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 errors_format=errors_fmt,
                 profile=profile,
                 band_policy=args.band_policy,
+                safe=not args.raw_csv,
                 progress=None
                 if args.quiet or not sys.stderr.isatty()
                 else ProgressLine(sys.stderr),
             )
     except RecordsError as exc:
         raise unreadable(exc) from None
-    except OSError as exc:
-        raise UsageError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
+    except OSError as exc:  # a write that failed mid-run names no file: the outputs do
+        where = exc.filename or " / ".join(p for p in (args.output, args.errors) if p)
+        raise UsageError(
+            f"cannot write {where or 'standard output'}: {exc.strerror or exc}"
+        ) from None
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
@@ -175,6 +203,7 @@ def _add_aggregate(verbs: Verbs) -> None:
         metavar="FIELD",
         help="group by this field (repeatable, or comma-separated); none: one group",
     )
+    _add_raw_csv(p)
     p.set_defaults(func=cmd_aggregate)
 
 
@@ -189,7 +218,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         text = json.dumps(agg.to_dict(), ensure_ascii=False, indent=2) + "\n"
     else:
         rows = agg.rows(args.lang)
-        text = to_csv(rows, list(rows[0]) if rows else [*by, "count"])
+        text = to_csv(rows, list(rows[0]) if rows else [*by, "count"], safe=not args.raw_csv)
     return _emit(text, args.output, results)
 
 
@@ -221,6 +250,7 @@ def _add_rank(verbs: Verbs) -> None:
         default="text",
         help="output format (default text)",
     )
+    _add_raw_csv(p)
     p.set_defaults(func=cmd_rank)
 
 
@@ -243,7 +273,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         rows = ranking.rows(args.lang)
         columns = list(dict.fromkeys(k for row in rows for k in row))  # every identifier seen
-        text = to_csv(rows, columns or [*ranking.group_by, "rank"])
+        text = to_csv(rows, columns or [*ranking.group_by, "rank"], safe=not args.raw_csv)
     else:
         text = ranking.render(args.lang) + "\n"
     return _emit(text, args.output, results)

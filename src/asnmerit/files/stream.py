@@ -140,6 +140,7 @@ def evaluate_file(
     profile: ReadingProfile | None = None,
     band_policy: BandPolicy | None = None,
     progress: Progress | None = None,
+    safe: bool = True,
 ) -> Counts:
     """Score every record of ``path`` (CSV, Parquet, Excel, JSON or YAML) and write the rows
     to ``out`` as ``format`` (csv, json, parquet or xlsx; a binary file for the last two)
@@ -147,14 +148,15 @@ def evaluate_file(
     ``errors_format`` (csv, parquet or xlsx: row, identifiers, field, expected, got).
     The file is read as ``profile`` says, its columns matched to the scheme's fields (see
     :func:`~asnmerit.files.records.read_records`); the counts name the columns not read.
-    ``progress``: told of each chunk written. Raises :class:`RecordsError` for an
+    ``progress``: told of each chunk written; ``safe``: CSV text cells that a spreadsheet
+    would run as formulas get a ``'`` in front (see :mod:`~asnmerit.files.tables`). Raises :class:`RecordsError` for an
     unreadable file (a :class:`~asnmerit.errors.ColumnsError` for columns that cannot
     serve the scheme, before anything is written), leaving ``out`` and ``errors`` as they
     were (a file that cannot seek back is written only once the input was read)."""
     profile = profile or ReadingProfile()
     parts = [c.id for c in criteria.score.children]
     results = ["score", "band", "band_label", "eligible", *parts, "warnings", "error"]
-    output = _Output(out, format, errors, errors_format, progress, results)
+    output = _Output(out, format, errors, errors_format, progress, results, safe)
     if Path(path).suffix.lower() in TABULAR:
         table = open_table(path, criteria, profile)
         unread, how = table.layout.unread, "" if table.usual else table.describe()
@@ -188,6 +190,7 @@ class _Output:
     errors_format: str
     progress: Progress | None
     results: list[str]
+    safe: bool = True
 
     def marks(self) -> list[tuple[IO[Any], int]] | None:
         """Where each file is now, to :meth:`rewind` to (``None``: one cannot seek)."""
@@ -214,11 +217,12 @@ class _Output:
         if self.format == "json":
             writer = JsonList(self.out)
         else:
-            writer = table_writer(self.out, self.format, ["row", *scan.identifiers, *self.results])
+            columns = ["row", *scan.identifiers, *self.results]
+            writer = table_writer(self.out, self.format, columns, safe=self.safe)
         issues = None
         if self.errors is not None:
             columns = ["row", *scan.identifiers, "field", "expected", "got"]
-            issues = table_writer(self.errors, self.errors_format, columns)
+            issues = table_writer(self.errors, self.errors_format, columns, safe=self.safe)
         bar = self.progress
         rows = failed = 0
         try:
