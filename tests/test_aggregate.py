@@ -159,3 +159,50 @@ def test_cli_aggregate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert data["format"] == "asnmerit.aggregate/1" and data["by"] == []
     # No grouping: every scored row, (348.5 + 87) / 6 = 72.5833...
     assert [(g["label"], g["count"], g["score"]) for g in data["groups"]][-1] == ("ASN", 6, "72.58")
+
+
+def test_groups_of_any_value_keep_types_apart(ip: Criteria) -> None:
+    values: list[Any] = [["x", {"y": 1}], 1, True, "1", Decimal("1.0"), ["x", {"y": 1}]]
+    values += [Decimal("1e400"), {"y": [2], "z": None}, {"z": None, "y": [2]}]
+    rows = evaluate_records(ip, [pelaksana(instansi=v, status="PNS") for v in values])
+    agg = asnmerit.aggregate(rows, by="instansi")
+    combined = [g for g in agg.groups if g.stratum is None]
+    assert [g.count for g in combined] == [2, 2, 1, 1, 1, 2]
+    shown = [r["instansi"] for r in agg.rows() if r["status"] == "ASN"]
+    assert shown == ['["x", {"y": 1}]', "1", "true", "1", "1" + "0" * 400, '{"y": [2], "z": null}']
+    assert json.loads(json.dumps(agg.to_dict()))["groups"][0]["key"] == {
+        "instansi": ["x", {"y": 1}]
+    }
+
+
+def test_the_stratum_field_as_the_group_keeps_its_column(ip: Criteria) -> None:
+    records = [
+        pelaksana(status="PNS"),
+        pelaksana(status="PPPK", pendidikan="S1"),
+        pelaksana(status="PNS", pendidikan="S2"),
+    ]
+    agg = asnmerit.aggregate(evaluate_records(ip, records), by="status")
+    # each group is one stratum already: one row per group, no strata inside
+    assert agg.stratify is None
+    assert [(r["status"], r["count"], r["score"]) for r in agg.rows()] == [
+        ("PNS", 2, "82.50"),
+        ("PPPK", 1, "85.00"),
+    ]
+
+
+def test_cli_aggregate_by_the_stratum_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "pegawai.json"
+    records = [pelaksana(status=s) for s in ("PNS", "PPPK", "PNS")]
+    records += [pelaksana(status=1), pelaksana(status=True), pelaksana(status=[1])]
+    path.write_text(json.dumps(records), encoding="utf-8")
+    assert main(["aggregate", "ip-asn", str(path), "--by", "status"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["status"], r["count"]) for r in rows] == [
+        ("PNS", "2"),
+        ("PPPK", "1"),
+        ("1", "1"),
+        ("true", "1"),
+        ("[1]", "1"),
+    ]

@@ -99,3 +99,39 @@ def test_independent_of_the_callers_context() -> None:
         assert D.round_places(Decimal("1234.5678"), 2) == Decimal("1234.57")
         assert D.total([Decimal("0.001"), Decimal("1000")]) == Decimal("1000.001")
         assert D.is_multiple(Decimal("7.5"), Decimal("0.5"), Decimal("0.5"))
+
+
+def test_tidy_is_exact_whatever_the_size() -> None:
+    assert D.plain(D.tidy(Decimal("40.0"))) == "40"
+    assert D.plain(D.tidy(Decimal("1E+1"))) == "10"
+    assert D.plain(D.tidy(Decimal("1.50"))) == "1.5"
+    assert D.tidy(Decimal("1e400")) == Decimal("1e400")
+    assert D.plain(D.tidy(Decimal("1.0e400"))) == "1" + "0" * 400
+    long = "1" * 150 + ".50"
+    assert D.plain(D.tidy(Decimal(long))) == long[:-1]
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.integers(0, 5))
+def test_canonical_is_one_text_for_equal_numbers(value: Decimal, zeros: int) -> None:
+    sign, digits, exponent = value.as_tuple()
+    padded = Decimal((sign, (*digits, *(0,) * zeros), int(exponent) - zeros))
+    assert padded == value and D.canonical(padded) == D.canonical(value)
+    assert Decimal(D.canonical(value)) == value
+
+
+def test_canonical_tells_numbers_apart() -> None:
+    texts = [D.canonical(Decimal(t)) for t in ("1", "10", "0.1", "-1", "1e400", "0", "-0.00")]
+    assert texts == ["1E0", "1E1", "1E-1", "-1E0", "1E400", "0E0", "0E0"]
+    assert D.canonical(Decimal("NaN")) == "NaN" and D.canonical(Decimal("-Infinity")) == "-Infinity"
+
+
+def test_own_context_hides_and_restores_the_callers_context() -> None:
+    @D.own_context
+    def third(a: Decimal) -> Decimal:
+        """A third of ``a``."""
+        return a / 3
+
+    with decimal.localcontext(decimal.Context(prec=2, traps=[decimal.Inexact])) as ctx:
+        assert third(Decimal(1)) == Decimal("0." + "3" * 100)
+        assert decimal.getcontext() is ctx and not ctx.flags[decimal.Inexact]
+    assert third.__doc__ == "A third of ``a``." and third.__name__ == "third"

@@ -339,3 +339,56 @@ def test_a_blank_group_identifier_excludes_with_a_reason(jpt_2021: list[Evaluati
     assert all(not g.placings for g in ranking.groups)
     reasons = {x.reasons[0].get("en") for g in ranking.groups for x in g.excluded}
     assert reasons == {"no value for kelompok_instansi, which decides the group"}
+
+
+ODD_GROUPS: list[Any] = [
+    ["a", {"b": 1}],
+    {"b": 1, "c": [2]},
+    ["a", {"b": 1}],
+    Decimal("1e400"),
+    Decimal("1.0E+400"),
+    1,
+    True,
+    "1",
+    Decimal("1.00"),
+    {"c": [2], "b": 1},
+]
+
+
+def test_lists_mappings_and_huge_numbers_group_by_their_value(jpt: Criteria) -> None:
+    evs = [
+        asnmerit.evaluate(jpt, jpt_record(jpt, f"i{n}", str(50 + n), kelompok_instansi=v))
+        for n, v in enumerate(ODD_GROUPS)
+    ]
+    ranking = asnmerit.rank(evs, group_by="kelompok_instansi")
+    members = [[p.identifiers["instansi"] for p in g.placings] for g in ranking.groups]
+    # equal lists, mappings (whatever their key order) and numbers group together; the
+    # number 1, the boolean true and the text "1" never do
+    assert members == [["i2", "i0"], ["i9", "i1"], ["i4", "i3"], ["i8", "i5"], ["i6"], ["i7"]]
+    shown = [r["kelompok_instansi"] for r in ranking.rows()]
+    assert shown[:2] == ['["a", {"b": 1}]'] * 2 and shown[4] == "1" + "0" * 400
+    assert shown[-2:] == ["true", "1"]
+    assert ranking.group(kelompok_instansi=["a", {"b": 1}]) is ranking.groups[0]
+    assert ranking.group(kelompok_instansi=True) is ranking.groups[4]
+    assert ranking.group(kelompok_instansi="1") is ranking.groups[5]
+    data = json.loads(json.dumps(ranking.to_dict()))
+    assert data["groups"][0]["key"] == {"kelompok_instansi": ["a", {"b": 1}]}
+    assert '["a", {"b": 1}]' in ranking.render()
+
+
+def test_cli_ranks_groups_of_any_json_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fields = dict.fromkeys(asnmerit.get("jpt").inputs, 90)
+    values = ["1e400", '["x", {"y": 1}]', "true", "1", '"1"', '{"y": [1e400]}']
+    path = tmp_path / "jpt.json"
+    records = [f'{{"instansi": "i{n}", "kelompok_instansi": {v}}}' for n, v in enumerate(values)]
+    path.write_text(
+        "[" + ",".join(r[:-1] + ", " + json.dumps(fields)[1:] for r in records) + "]",
+        encoding="utf-8",
+    )
+    for form in ("text", "csv", "json"):
+        code = main(["rank", "jpt", str(path), "--group-by", "kelompok_instansi", "--format", form])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+    assert len(json.loads(out)["groups"]) == len(values)

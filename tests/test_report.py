@@ -594,3 +594,26 @@ def test_the_demo_report_renders_in_chromium(tmp_path: Path) -> None:
     assert band_colours <= colours, "every band's bar is painted in its colour"
     assert len(colours) > 10
     assert time.monotonic() - started < 60
+
+
+def test_groups_of_lists_mappings_and_huge_numbers() -> None:
+    jpt = asnmerit.get("jpt")
+    values: list[object] = [["a", {"b": 1}], {"b": [2]}, ["a", {"b": 1}], Decimal("1e400"), 1, True]
+    records = [
+        {**dict.fromkeys(jpt.inputs, 60 + n), "instansi": f"i{n}", "kelompok_instansi": v}
+        for n, v in enumerate(values)
+    ]
+    table = Page(report(evaluate_records(jpt, records), jpt, group_by="kelompok_instansi"))
+    groups = table.table("groups")
+    names = [next(iter(r.values())) for r in groups]  # best mean first
+    assert names == ["true", "1", "1" + "0" * 400, '["a", {"b": 1}]', '{"b": [2]}']
+    assert [r["Jumlah"] for r in groups] == ["1", "1", "1", "2", "1"]
+    # by default, the agencies (here lists and mappings, each its own group)
+    for r in records:
+        r["instansi"] = r.pop("kelompok_instansi")
+    del records[2]
+    page = Page(report(evaluate_records(jpt, records), jpt))
+    assert [next(iter(r.values())) for r in page.table("groups")][-2:] == [
+        '{"b": [2]}',
+        '["a", {"b": 1}]',
+    ]

@@ -224,6 +224,62 @@ def test_a_bad_text_number_names_the_path() -> None:
         with_overrides(JPT, {"persiapan.weight": "0,4"})
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (float("nan"), "a finite number, got nan"),
+        (float("inf"), "a finite number, got inf"),
+        (float("-inf"), "a finite number, got -inf"),
+        (Decimal("NaN"), "a finite number, got Decimal('NaN')"),
+        (Decimal("sNaN"), "a finite number, got Decimal('sNaN')"),
+        (Decimal("-Infinity"), "a finite number"),
+        (10**5000, "below 10^15 in size, got an integer of 5001 digits"),
+        (Decimal("1e400"), "below 10^15 in size"),
+        (Decimal("0.1234567890123456"), "at most 15 decimal places"),
+        (object(), "a number, a text, a boolean, a date, a list or a mapping, got object"),
+        ({1, 2}, "got set"),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, int) or type(v) is object else repr(v),
+)
+def test_values_that_are_no_numbers_are_scenario_errors(value: Any, words: str) -> None:
+    for overrides in (
+        {"persiapan.weight": value},
+        {"persiapan.rounding": {"places": value}},
+        {"bands.table.0.range": [0, value]},
+    ):
+        with pytest.raises(ScenarioError) as err:
+            with_overrides(JPT, overrides)
+        assert str(err.value).startswith(f"override {next(iter(overrides))}: ")
+        assert words in str(err.value)
+
+
+def test_numpy_numbers_are_taken_by_their_value() -> None:
+    np = pytest.importorskip("numpy")
+    by_float = with_overrides(JPT, {"persiapan.weight": 0.3, "inovasi.weight": 0.1})
+    by_numpy = with_overrides(
+        JPT, {"persiapan.weight": np.float64(0.3), "inovasi.weight": np.float32(0.1)}
+    )
+    assert by_numpy.digest == by_float.digest and by_numpy.node("persiapan").weight == Decimal(
+        "0.3"
+    )
+    places = with_overrides(JPT, {"rounding.places": np.int64(1)})
+    assert places.rounding is not None and places.rounding.places == 1
+    assert places.digest == with_overrides(JPT, {"rounding.places": 1}).digest
+    with pytest.raises(ScenarioError, match="a finite number"):
+        with_overrides(JPT, {"persiapan.weight": np.float64("nan")})
+
+
+@pytest.mark.parametrize("path", ["extends", "extends.id", ("extends",), "replace"])
+def test_what_the_criteria_extend_cannot_be_overridden(path: Any) -> None:
+    with pytest.raises(ScenarioError, match=r"cannot change .*extend"):
+        with_overrides(JPT, {path: {"id": "ip-asn", "version": "2019"}})
+
+
+def test_a_path_that_is_neither_text_nor_a_tuple_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="dotted text or a tuple"):
+        with_overrides(JPT, {7: 1})  # type: ignore[dict-item]
+
+
 def test_ip_asn_points_can_be_overridden() -> None:
     # the file cites one reference only from an example; the examples are dropped
     kinder = with_overrides(IP, {"kinerja.lookup.points.baik": 28})

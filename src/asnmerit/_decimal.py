@@ -7,15 +7,19 @@ private 100-digit context that traps any rounding, so they are exact. Divisions 
 normalisation, a mean) are done on exact fractions and turned into a decimal once, at
 the end: exactly when the quotient has a finite decimal expansion, otherwise correctly
 rounded to 34 significant digits; the criteria file's declared rounding then applies.
-No operation depends on ``decimal.getcontext()``.
+No operation depends on ``decimal.getcontext()``: every public operation (scoring,
+ranking, aggregating, what-if, reports ...) runs under :func:`own_context`, so even plain
+operators (``-score``, ``a + b``, ``abs``) never see the caller's context.
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
+from typing import ParamSpec, TypeVar
 
 _TRAPS = [decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
 
@@ -32,8 +36,29 @@ QUOTIENT = decimal.Context(
 )
 """Turns a quotient without a finite decimal expansion into 34 significant digits."""
 
+CONTEXT = decimal.Context(
+    prec=100, rounding=decimal.ROUND_HALF_EVEN, Emin=-999999, Emax=999999, traps=_TRAPS
+)
+"""The context public operations run in (:func:`own_context`), whatever the caller's."""
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def own_context(func: Callable[P, R]) -> Callable[P, R]:
+    """``func`` run in asnmerit's own decimal context (:data:`CONTEXT`), never the
+    caller's; the caller's context is back, untouched, when it returns."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with decimal.localcontext(CONTEXT):
+            return func(*args, **kwargs)
+
+    return run
+
 
 MAX_DIGITS = 30
 MAX_PLACES = 15
@@ -191,10 +216,24 @@ def is_whole(value: Decimal) -> bool:
 
 
 def tidy(value: Decimal) -> Decimal:
-    """The same number without trailing zeros after the point (``40.0`` -> ``40``)."""
+    """The same number without trailing zeros after the point (``40.0`` -> ``40``), exactly
+    whatever its size."""
     if is_whole(value):
-        return value.quantize(ONE, context=ROUNDING)
-    return value.normalize(ROUNDING)
+        return Decimal(int(value))
+    wide = decimal.Context(prec=len(value.as_tuple().digits), Emin=-999999, Emax=999999)
+    return value.normalize(wide)
+
+
+def canonical(value: Decimal) -> str:
+    """One text for all equal numbers (``1``, ``1.0``, ``1E+0``: ``1E0``), whatever their
+    size, computed without any context; ``NaN`` and the infinities as ``str`` gives them."""
+    if not value.is_finite():
+        return str(value)
+    if value.is_zero():
+        return "0E0"
+    sign, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    return f"{'-' if sign else ''}{text}E{int(exponent) + len(digits) - len(text)}"
 
 
 def short(value: Decimal) -> str:

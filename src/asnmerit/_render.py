@@ -8,6 +8,7 @@ time: they call in, lazily.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import _decimal as D
-from ._values import cell
+from ._values import cell, json_value
 
 if TYPE_CHECKING:
     from .model import Criteria
@@ -115,8 +116,16 @@ def _lines(c: Component, depth: int, lang: str, out: list[str]) -> None:
 # a criteria file or a record is escaped, so a hostile label cannot inject markup.
 
 
+def shown(value: Any) -> str:
+    """A value as one text cell: as :func:`~asnmerit._values.cell` gives it, and a list or
+    mapping as JSON (``["a", {"b": 1}]``)."""
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(json_value(value), ensure_ascii=False)
+    return cell(value)
+
+
 def _cell(value: Any) -> str:
-    return escape(cell(value))
+    return escape(shown(value))
 
 
 def table(rows: Sequence[Mapping[str, Any]], caption: str = "") -> str:

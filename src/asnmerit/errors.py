@@ -20,6 +20,7 @@ exit code 2).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -92,6 +93,10 @@ class InputError(AsnmeritError, ValueError):
     def at_row(self, row: int) -> InputError:
         """The same issues, labelled with a row number (for batch reports)."""
         return InputError(attrs.evolve(i, row=row) for i in self.issues)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its issues (not from its message), so that it survives a pickle
+        return (InputError, (self.issues,))
 
 
 class EvaluationError(AsnmeritError):

@@ -1,8 +1,9 @@
 """The frozen models a criteria file is loaded into.
 
-Models are plain data (frozen, slotted ``attrs`` classes): loading lives in
-:mod:`asnmerit.spec`, scoring in :mod:`asnmerit.engine`. Every number is a
-:class:`~decimal.Decimal`. Use :func:`attrs.evolve` to derive changed copies.
+Models are plain data (frozen, slotted ``attrs`` classes), immutable all the way down: their
+mappings are :class:`FrozenDict` s and their sequences tuples (:func:`freeze`, also used by
+the results). Loading lives in :mod:`asnmerit.spec`, scoring in :mod:`asnmerit.engine`. Every
+number is a :class:`~decimal.Decimal`. Use :func:`attrs.evolve` to derive changed copies.
 
 Beside the classes, the queries that need nothing but the model itself: the band of a
 score (:func:`classify`) and which inputs a node or a condition reads
@@ -12,9 +13,9 @@ score (:func:`classify`) and which inputs a node or a condition reads
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, get_args
 
 import attrs
 
@@ -31,6 +32,67 @@ WEAK: frozenset[str] = frozenset({"reconstructed", "assumption"})
 
 BandPolicy = Literal["lower_bounds", "upper_bounds", "round_then_classify"]
 BAND_POLICIES: tuple[str, ...] = get_args(BandPolicy)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A dict that refuses every change with :class:`TypeError`. It equals a dict with the
+    same items, hashes when its values do, pickles and copies as itself; ``dict(d)`` gives a
+    changeable copy. It freezes nothing inside it: :func:`freeze` does."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("this mapping cannot be changed (copy it with dict() first)")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    @classmethod
+    def fromkeys(cls, keys: Iterable[Any], value: Any = None) -> FrozenDict[Any, Any]:
+        return cls(dict.fromkeys(keys, value))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        return type(self), (dict(self),)
+
+    def __copy__(self) -> FrozenDict[K, V]:
+        return self
+
+
+_PLAIN = frozenset({str, Decimal, bool, int, float, type(None), dt.date, dt.datetime, FrozenDict})
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict, list and set in it, however deep, turned into a
+    :class:`FrozenDict`, a tuple and a frozenset; other values as they are."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):  # not a namedtuple
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    return value
+
+
+def frozen(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A mapping attribute's converter: ``value`` as a deeply frozen :class:`FrozenDict`."""
+    if type(value) is FrozenDict:
+        return value
+    if _PLAIN.issuperset(map(type, value.values())):  # the common case, at C speed
+        return FrozenDict(value)
+    return FrozenDict({k: freeze(v) for k, v in value.items()})
+
+
+def frozen_or_none(value: Mapping[Any, Any] | None) -> Mapping[Any, Any] | None:
+    """:func:`frozen`, and ``None`` as it is."""
+    return None if value is None else frozen(value)
 
 
 @attrs.frozen
@@ -102,7 +164,7 @@ class Derive:
     """``if`` condition then ``value``: one rule of a derivation."""
 
     condition: Condition
-    value: Any
+    value: Any = attrs.field(converter=freeze)
     label: Text | None = None
 
 
@@ -112,7 +174,7 @@ class Derivation:
     value of the first rule that holds, else ``otherwise`` (else the input is missing)."""
 
     rules: tuple[Derive, ...]
-    otherwise: Any = None
+    otherwise: Any = attrs.field(default=None, converter=freeze)
     provenance: Provenance = Provenance()
 
 
@@ -135,7 +197,7 @@ class Input:
     min: Decimal | dt.date | None = None
     max: Decimal | dt.date | None = None
     step: Decimal | None = None
-    default: Any = None
+    default: Any = attrs.field(default=None, converter=freeze)
     derive: Derivation | None = None
     provenance: Provenance = Provenance()
 
@@ -195,7 +257,7 @@ class Test:
 
     input: str
     op: Op
-    value: Any
+    value: Any = attrs.field(converter=freeze)
 
 
 @attrs.frozen
@@ -224,7 +286,7 @@ class Lookup:
     """Points by the code of one input."""
 
     input: str
-    points: Mapping[str, Points]
+    points: Mapping[str, Points] = attrs.field(converter=frozen)
     otherwise: Points | None = None
 
 
@@ -274,7 +336,7 @@ class Switch:
     """A different subtree per code of one input."""
 
     input: str
-    branches: Mapping[str, Node]
+    branches: Mapping[str, Node] = attrs.field(converter=frozen)
     otherwise: Node | None = None
 
 
@@ -469,10 +531,10 @@ class Expectation:
     score: Decimal | None = None
     band: str | None = None
     eligible: bool | None = None
-    components: Mapping[str, Decimal] = attrs.field(factory=dict)
-    ranks: Mapping[str, Decimal | None] = attrs.field(factory=dict)
+    components: Mapping[str, Decimal] = attrs.field(factory=FrozenDict, converter=frozen)
+    ranks: Mapping[str, Decimal | None] = attrs.field(factory=FrozenDict, converter=frozen)
     """Subject name -> its rank (``None``: not ranked), for a ranking example."""
-    reached: Mapping[str, str | None] = attrs.field(factory=dict)
+    reached: Mapping[str, str | None] = attrs.field(factory=FrozenDict, converter=frozen)
     """Subject name -> the last stage it passed (``None``: none), for a selection example."""
 
 
@@ -483,12 +545,14 @@ class Example:
     id: str
     provenance: Literal["published", "derived"]
     expect: Expectation
-    inputs: Mapping[str, Any] | None = None
+    inputs: Mapping[str, Any] | None = attrs.field(default=None, converter=frozen_or_none)
     score: Decimal | None = None
     band_policy: BandPolicy | None = None
     description: str | None = None
     source: Citation | None = None
-    subjects: Mapping[str, Mapping[str, Any]] | None = None
+    subjects: Mapping[str, Mapping[str, Any]] | None = attrs.field(
+        default=None, converter=frozen_or_none
+    )
     """For a ranking or selection example: subject name -> its record."""
     category: str | None = None
     """The award category a ranking example ranks (default: the total score)."""
@@ -506,7 +570,7 @@ class Criteria:
     title: Text
     subject: Literal["employee", "agency"]
     valid_from: dt.date
-    inputs: Mapping[str, Input]
+    inputs: Mapping[str, Input] = attrs.field(converter=frozen)
     score: Node
     bands: Bands
     score_min: Decimal
@@ -515,11 +579,11 @@ class Criteria:
     valid_to: dt.date | None = None
     supersedes: str | None = None
     spec: int = 1
-    references: Mapping[str, Reference] = attrs.field(factory=dict)
+    references: Mapping[str, Reference] = attrs.field(factory=FrozenDict, converter=frozen)
     basis: tuple[Citation, ...] = ()
     confidence: Confidence = "high"
     notes: str | None = None
-    identifiers: Mapping[str, Identifier] = attrs.field(factory=dict)
+    identifiers: Mapping[str, Identifier] = attrs.field(factory=FrozenDict, converter=frozen)
     rounding: Rounding | None = None
     eligibility: tuple[Gate, ...] = ()
     award: Award | None = None
@@ -536,7 +600,7 @@ class Criteria:
     def __attrs_post_init__(self) -> None:
         names = {a: i.name for i in self.inputs.values() for a in i.aliases}
         names.update((name, name) for name in self.inputs)
-        object.__setattr__(self, "fields", names)
+        object.__setattr__(self, "fields", FrozenDict(names))
 
     def __hash__(self) -> int:
         return hash(self.digest)

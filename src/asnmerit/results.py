@@ -1,7 +1,8 @@
 """What scoring gives: :class:`Evaluation` (one subject, with its :class:`Component` tree,
 :class:`Ineligibility` and :class:`ScoreWarning`), :class:`RowResult` (one row of a batch: an
 evaluation or the error that stopped it), and :class:`Tabular`, the notebook display that
-result tables share. ``to_dict`` gives the versioned trace (format ``asnmerit.result/1``);
+result tables share. Results are immutable: their mappings are
+:class:`~asnmerit.model.FrozenDict` s, their sequences tuples. ``to_dict`` gives the versioned trace (format ``asnmerit.result/1``);
 ``explain`` and ``_repr_html_`` are drawn by :mod:`asnmerit._render`."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from . import _decimal as D
 from ._render import table
 from ._values import json_value
 from .errors import AsnmeritError
-from .model import Band, BandPolicy, Criteria, Provenance, Text
+from .model import Band, BandPolicy, Criteria, FrozenDict, Provenance, Text, frozen
 
 RESULT_FORMAT = "asnmerit.result/1"
 
@@ -79,11 +80,11 @@ class Evaluation:
     eligible: bool
     ineligible: tuple[Ineligibility, ...]
     warnings: tuple[ScoreWarning, ...]
-    inputs: Mapping[str, Any]
-    identifiers: Mapping[str, Any]
+    inputs: Mapping[str, Any] = attrs.field(converter=frozen)
+    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
     criteria: Criteria = attrs.field(eq=False, repr=False)
     """The scheme that gave this result (its digest is part of the result)."""
-    categories: Mapping[str, Component | None] = attrs.field(factory=dict)
+    categories: Mapping[str, Component | None] = attrs.field(factory=FrozenDict, converter=frozen)
     """Award category -> its score (``None``: not assessed, its inputs were not given)."""
     derived: tuple[str, ...] = ()
     """Inputs the record left out whose values were derived by the scheme's rules."""
@@ -101,6 +102,7 @@ class Evaluation:
                         continue
             raise
 
+    @D.own_context
     def gaps(self, node_id: str | None = None, places: int = 2) -> dict[str, Decimal]:
         """The gap of each child of ``node_id`` (default: the top level) to its maximum,
         as a percentage of that maximum, rounded half up to ``places`` (e.g. the gap
@@ -118,6 +120,7 @@ class Evaluation:
 
         return evaluation(self)
 
+    @D.own_context
     def explain(self, lang: str = "id") -> str:
         """A readable account of the score, line by line, with the legal basis."""
         from ._render import explain
@@ -177,7 +180,7 @@ class RowResult:
     error that stopped it (usually an :class:`~asnmerit.errors.InputError`)."""
 
     row: int
-    identifiers: Mapping[str, Any]
+    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
     evaluation: Evaluation | None = None
     error: AsnmeritError | None = None
 

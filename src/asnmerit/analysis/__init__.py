@@ -7,5 +7,6 @@
   employees;
 * :mod:`~asnmerit.analysis.comparison` -- :func:`~asnmerit.compare`: one subject across periods;
 * :mod:`~asnmerit.analysis.verification` -- :func:`~asnmerit.verify`: stored results recomputed;
-* :mod:`~asnmerit.analysis.examples` -- the examples inside criteria files, run.
+* :mod:`~asnmerit.analysis.examples` -- the examples inside criteria files, run;
+* :mod:`~asnmerit.analysis.grouping` -- the key a field's value groups subjects by.
 """

@@ -4,7 +4,8 @@ An agency's IP ASN is the mean of its employees' totals, published with the mean
 dimension; the criteria file's ``aggregate`` block declares how means are rounded (the
 total and each dimension separately, so rounded dimensions need not add up to the
 rounded total) and which field splits the rows into strata (PNS and PPPK), whose
-combination is the headcount-weighted mean. All arithmetic is exact: a mean is rounded
+combination is the headcount-weighted mean. Rows are grouped by
+:func:`~asnmerit.analysis.grouping.group_key` of their values, strata too. All arithmetic is exact: a mean is rounded
 once, from the exact fraction.
 """
 
@@ -18,20 +19,20 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
+from .._render import shown
 from .._values import json_value
 from ..engine.batch import check_fields, fields_of, unpack
 from ..errors import AsnmeritError
-from ..model import Band, Criteria, Rounding
+from ..model import Band, Criteria, Rounding, frozen
 from ..results import Evaluation, Result, Tabular
-
-Key = tuple[Any, ...]
+from .grouping import Key, group_key
 
 
 @attrs.frozen
 class GroupResult:
     """One row of an aggregate: a group (and stratum) with its count and means."""
 
-    key: Mapping[str, Any]
+    key: Mapping[str, Any] = attrs.field(converter=frozen)
     """The values of the ``by`` fields."""
     stratum: str | None
     """The stratum (e.g. ``PNS``); ``None`` on the row that combines all strata."""
@@ -43,7 +44,7 @@ class GroupResult:
     score: Decimal | None
     """The mean total, rounded as declared; ``None`` when no row was scored."""
     band: Band | None
-    components: Mapping[str, Decimal]
+    components: Mapping[str, Decimal] = attrs.field(converter=frozen)
     """The mean points of each top-level dimension, rounded as declared."""
     exact: Fraction | None
     """The unrounded mean total."""
@@ -65,7 +66,7 @@ class Aggregate(Tabular):
         """One flat record per group row (as text where a CSV needs it)."""
         out = []
         for g in self.groups:
-            row: dict[str, Any] = {k: g.key.get(k) for k in self.by}
+            row: dict[str, Any] = {k: shown(g.key.get(k)) for k in self.by}
             if self.stratify is not None:
                 row[self.stratify] = g.label
             row.update(
@@ -121,6 +122,7 @@ class _Tally:
             self.dims[comp.id] = D.EXACT.add(self.dims[comp.id], comp.points)
 
 
+@D.own_context
 def aggregate(
     results: Iterable[Result],
     by: str | Sequence[str] = (),
@@ -134,8 +136,8 @@ def aggregate(
     (rows that failed are counted as ``rejected`` in their group). All must come from
     one version of one scheme (``criteria``, needed only when no row was scored).
     ``rounding`` overrides the scheme's declared rounding of means. Groups keep the
-    order in which they first appear; with a declared stratum field, each group gives
-    one row per stratum and then the combined row."""
+    order in which they first appear; with a declared stratum field (that is not one of
+    the ``by`` fields), each group gives one row per stratum and then the combined row."""
     fields = (by,) if isinstance(by, str) else tuple(by)
     pairs, scheme = unpack(results, criteria, "aggregate")
     check_fields(scheme, fields, "group")
@@ -147,15 +149,23 @@ def aggregate(
             "block): pass rounding="
         )
     stratify = declared.stratify if declared else None
+    stratify = None if stratify in fields else stratify  # each group is one stratum
     dims = [c.id for c in scheme.score.children]
-    tallies: dict[Key, dict[str | None, _Tally]] = {}
+    tallies: dict[tuple[Key, ...], dict[Key | None, _Tally]] = {}
+    keys: dict[tuple[Key, ...], dict[str, Any]] = {}
+    names: dict[Key | None, str] = {}
     for item, ev in pairs:
         values = fields_of(item, ev)
-        key = tuple(values.get(f) for f in fields)
+        key = tuple(group_key(values.get(f)) for f in fields)
+        keys.setdefault(key, {f: values.get(f) for f in fields})
         strata = tallies.setdefault(key, {})
-        names = [None] if stratify is None else [_text(values.get(stratify)), None]
-        for name in names:
-            tally = strata.setdefault(name, _Tally(dims))
+        kinds: list[Key | None] = [None]
+        if stratify is not None:
+            stratum = group_key(values.get(stratify))
+            names.setdefault(stratum, shown(values.get(stratify)).strip())
+            kinds.insert(0, stratum)
+        for kind in kinds:
+            tally = strata.setdefault(kind, _Tally(dims))
             if ev is None:
                 tally.rejected += 1
             else:
@@ -163,19 +173,14 @@ def aggregate(
     combined = declared.combined.id if declared and declared.combined else ""
     groups = []
     for key, strata in tallies.items():
-        keyed = dict(zip(fields, key, strict=True))
-        order = [*sorted(s for s in strata if s is not None), None]
-        for name in order:
-            t = strata[name]
+        order = sorted((s for s in strata if s is not None), key=lambda s: (names[s], repr(s)))
+        for each in [*order, None]:
+            name = None if each is None else names[each]
             label = combined if name is None else name
-            groups.append(_group(scheme, rule, keyed, name, label, t))
+            groups.append(_group(scheme, rule, keys[key], name, label, strata[each]))
     return Aggregate(
         scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
     )
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _group(

@@ -83,6 +83,7 @@ def _cell(c: Cell) -> str:
     return text
 
 
+@D.own_context
 def compare(results: Mapping[str, Evaluation] | Sequence[tuple[str, Evaluation]]) -> Comparison:
     """Put one subject's results side by side, in the order given (e.g. by year).
 

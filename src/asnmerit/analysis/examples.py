@@ -26,6 +26,7 @@ class ExampleResult:
         return not self.failures
 
 
+@D.own_context
 def run_example(criteria: Criteria, example: Example) -> ExampleResult:
     """Evaluate (or classify) one example and compare with what it expects."""
     if example.subjects is not None:
@@ -104,6 +105,7 @@ def _show(rank: Decimal | None) -> str:
     return "not ranked" if rank is None else D.plain(rank)
 
 
+@D.own_context
 def run_examples(criteria: Criteria) -> list[ExampleResult]:
     """Every example of ``criteria``, in file order."""
     return [run_example(criteria, e) for e in criteria.examples]

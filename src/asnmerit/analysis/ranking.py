@@ -25,11 +25,13 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
+from .._render import shown
 from .._values import cell, json_value
-from ..engine.batch import brief, check_fields, fields_of, group_key, unpack
+from ..engine.batch import brief, check_fields, fields_of, unpack
 from ..errors import AsnmeritError
-from ..model import TIE_POLICIES, Category, Criteria, Text, TieBreaker, TiePolicy
+from ..model import TIE_POLICIES, Category, Criteria, Text, TieBreaker, TiePolicy, frozen
 from ..results import Evaluation, Result, RowResult, Tabular
+from .grouping import BLANK, Key, group_key
 
 RANKING_FORMAT = "asnmerit.ranking/1"
 
@@ -58,7 +60,7 @@ class Exclusion:
     """A subject that did not compete, and why (every reason found)."""
 
     reasons: tuple[Text, ...]
-    identifiers: Mapping[str, Any]
+    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
     evaluation: Evaluation | None = None
     row: int | None = None
     error: AsnmeritError | None = None
@@ -69,7 +71,7 @@ class Exclusion:
 class RankGroup:
     """The subjects of one group (one value of each ``group_by`` field)."""
 
-    key: Mapping[str, Any]
+    key: Mapping[str, Any] = attrs.field(converter=frozen)
     placings: tuple[Placing, ...]
     excluded: tuple[Exclusion, ...] = ()
 
@@ -99,10 +101,12 @@ class Ranking(Tabular):
     """Rows that could not be scored (their group is unknown)."""
 
     def group(self, **key: Any) -> RankGroup:
-        """The group whose ``group_by`` fields have the values ``key``."""
-        for g in self.groups:
-            if all(_same(g.key.get(k), v) for k, v in key.items()):
-                return g
+        """The group whose ``group_by`` fields have the values ``key`` (else the first
+        whose values are shown as those of ``key``: ``"1"`` finds the group of ``1``)."""
+        for same in (_same, _same_text):
+            for g in self.groups:
+                if all(same(g.key.get(k), v) for k, v in key.items()):
+                    return g
         raise KeyError(key)
 
     def winners(self) -> list[Placing]:
@@ -113,7 +117,7 @@ class Ranking(Tabular):
         """One row per subject, placed or not (a table for CSV), group by group."""
         out: list[dict[str, Any]] = []
         for g in self.groups:
-            key = {k: cell(v) for k, v in g.key.items()}
+            key = {k: shown(v) for k, v in g.key.items()}
             for p in g.placings:
                 out.append(
                     {
@@ -200,7 +204,7 @@ class Ranking(Tabular):
         for g in self.groups:
             if g.key:
                 lines.append("")
-                lines.append(", ".join(f"{k} = {cell(v)}" for k, v in g.key.items()))
+                lines.append(", ".join(f"{k} = {shown(v)}" for k, v in g.key.items()))
             for p in g.placings:
                 place = (D.plain(p.rank) + ("=" if p.tied else "")) if self.ranked else "-"
                 mark = (" *" if p.winner else "") if self.top is not None else ""
@@ -219,15 +223,19 @@ class Ranking(Tabular):
 
 
 def _same(a: Any, b: Any) -> bool:
-    return a == b or group_key(a) == group_key(b)
+    return group_key(a) == group_key(b)
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    return shown(a).strip() == shown(b).strip()
 
 
 def _ids(identifiers: Mapping[str, Any]) -> dict[str, str]:
-    return {k: cell(v) for k, v in identifiers.items()}
+    return {k: shown(v) for k, v in identifiers.items()}
 
 
 def _name(x: Placing | Exclusion) -> str:
-    ids = [cell(v) for v in x.identifiers.values() if cell(v)]
+    ids = [shown(v) for v in x.identifiers.values() if shown(v)]
     if ids:
         return " / ".join(ids)
     return f"row {x.row}" if x.row is not None else "(no identifier)"
@@ -240,6 +248,7 @@ def _why(x: Exclusion, lang: str) -> str:
 # -- ranking -------------------------------------------------------------------------------
 
 
+@D.own_context
 def rank(  # long: every option resolved against the award block, then one pass over the rows
     results: Iterable[Result],
     by: str | None = None,
@@ -292,9 +301,9 @@ def rank(  # long: every option resolved against the award block, then one pass 
     ranked = category.ranked if category else (award.ranked if award else True)
     all_win = category is not None and category.ranks is None
 
-    entries: dict[tuple[str, ...], list[Entry]] = {}
-    keys: dict[tuple[str, ...], dict[str, Any]] = {}
-    out_of: dict[tuple[str, ...], list[Exclusion]] = {}
+    entries: dict[tuple[Key, ...], list[Entry]] = {}
+    keys: dict[tuple[Key, ...], dict[str, Any]] = {}
+    out_of: dict[tuple[Key, ...], list[Exclusion]] = {}
     rejected: list[Exclusion] = []
     for item, ev in pairs:
         row = item.row if isinstance(item, RowResult) else None
@@ -399,7 +408,7 @@ def ungrouped(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[Text, .
     return tuple(
         Text(f"tidak ada nilai untuk {f}", f"no value for {f}, which decides the group")
         for f in fields
-        if group_key(values.get(f)) == ""
+        if group_key(values.get(f)) == BLANK
     )
 
 

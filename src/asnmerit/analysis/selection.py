@@ -16,11 +16,13 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import cell, json_value
-from ..engine.batch import brief, fields_of, group_key, unpack
+from .._render import shown
+from .._values import json_value
+from ..engine.batch import brief, fields_of, unpack
 from ..errors import AsnmeritError
-from ..model import Criteria, Stage, Text
+from ..model import Criteria, Stage, Text, frozen
 from ..results import Evaluation, Result, RowResult, Tabular
+from .grouping import Key, group_key
 from .ranking import Entry, measure, place, ungrouped, value_of
 
 SELECTION_FORMAT = "asnmerit.selection/1"
@@ -42,7 +44,7 @@ class Step:
 class Candidate:
     """One candidate's path through the stages."""
 
-    identifiers: Mapping[str, Any]
+    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
     steps: tuple[Step, ...]
     evaluation: Evaluation | None = None
     row: int | None = None
@@ -75,7 +77,7 @@ class Selection(Tabular):
         """One row per candidate: the rank at each stage, and the last stage passed."""
         out = []
         for c in self.candidates:
-            row: dict[str, Any] = {k: cell(v) for k, v in c.identifiers.items()}
+            row: dict[str, Any] = {k: shown(v) for k, v in c.identifiers.items()}
             row["row"] = c.row if c.row is not None else ""
             steps = {s.stage: s for s in c.steps}
             for stage in self.stages:
@@ -129,6 +131,7 @@ def _reasons(c: Candidate) -> list[Text]:
     return [*c.excluded, *(s.reason for s in c.steps if s.reason is not None)]
 
 
+@D.own_context
 def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Selection:
     """Run the staged selection the scheme's award declares over ``results``."""
     pairs, scheme = unpack(results, criteria, "select")
@@ -148,7 +151,7 @@ def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Se
         else:
             alive.append(i)
     for stage in award.stages:
-        groups: dict[tuple[str, ...], list[Entry]] = {}
+        groups: dict[tuple[Key, ...], list[Entry]] = {}
         for i in alive:
             item, ev = pairs[i]
             assert ev is not None

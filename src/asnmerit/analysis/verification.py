@@ -24,10 +24,11 @@ from typing import Any
 
 import attrs
 
+from .. import _decimal as D
 from ..engine.evaluator import evaluate
 from ..errors import InputError, ResultsError
 from ..files.records import not_utf8
-from ..model import Criteria
+from ..model import Criteria, freeze
 from ..results import RESULT_FORMAT, Evaluation
 from ..spec.schema import validator
 
@@ -41,8 +42,8 @@ class Difference:
     the stored result holds), either :data:`ABSENT`, at ``path``."""
 
     path: str
-    expected: Any
-    got: Any
+    expected: Any = attrs.field(converter=freeze)
+    got: Any = attrs.field(converter=freeze)
 
     def __str__(self) -> str:
         return f"{self.path or '(the whole)'}: expected {show(self.expected)}, got {show(self.got)}"
@@ -208,6 +209,7 @@ class Verification:
 Item = Mapping[str, Any] | Evaluation
 
 
+@D.own_context
 def verify(results: Item | Iterable[Item], criteria: Criteria) -> Verification:
     """Recompute stored results with ``criteria`` and report every one that differs.
 

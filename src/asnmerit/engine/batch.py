@@ -28,6 +28,7 @@ from .evaluator import evaluate
 from .intake import RESERVED, Shared, duplicates
 
 
+@D.own_context
 def evaluate_records(
     criteria: Criteria,
     records: Iterable[Mapping[str, Any]],
@@ -237,13 +238,6 @@ def unpack(
 def brief(error: AsnmeritError | None) -> str:
     """What stopped a row, in one line (input issues without their row number)."""
     return error.brief() if isinstance(error, InputError) else str(error)
-
-
-def group_key(value: Any) -> str:
-    """The text a value is grouped by: equal numbers group together (``1`` and ``1.0``)."""
-    if isinstance(value, Decimal):
-        return D.plain(D.tidy(value))
-    return cell(value).strip()
 
 
 def fields_of(item: Result, ev: Evaluation | None) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from ..results import Component, Evaluation, Ineligibility, ScoreWarning
 from .intake import split_subject
 
 
+@D.own_context
 def evaluate(
     criteria: Criteria, subject: Mapping[str, Any], *, band_policy: BandPolicy | None = None
 ) -> Evaluation:

@@ -19,9 +19,10 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._render import table
+from .._render import shown, table
 from .._values import cell
 from ..analysis.aggregation import GroupResult, aggregate
+from ..analysis.grouping import BLANK, Key, group_key
 from ..engine.bands import band_counts
 from ..engine.batch import brief, check_fields, fields_of, unpack
 from ..errors import AsnmeritError
@@ -161,6 +162,7 @@ class Section:
     """Escaped HTML below the heading, or ``None`` to leave the section out."""
 
 
+@D.own_context
 def report(
     results: Iterable[Result],
     criteria: Criteria,
@@ -224,7 +226,7 @@ def _group_fields(
     if criteria.award and criteria.award.group_by:
         return criteria.award.group_by
     if "instansi" in criteria.identifiers and any(
-        cell(fields_of(item, ev).get("instansi")).strip() for item, ev in pairs
+        group_key(fields_of(item, ev).get("instansi")) != BLANK for item, ev in pairs
     ):
         return ("instansi",)
     return None
@@ -341,21 +343,22 @@ def groups(facts: Facts) -> str | None:
         for g in aggregate(results, fields, criteria=c, rounding=facts.rounding).groups
         if g.stratum is None
     ]
-    tally: dict[tuple[Any, ...], Counter[str]] = {}
+    tally: dict[tuple[Key, ...], Counter[str]] = {}
     for item, ev in facts.results:
         if ev is not None:
             values = fields_of(item, ev)
-            tally.setdefault(tuple(values.get(f) for f in fields), Counter())[ev.band.code] += 1
+            key = tuple(group_key(values.get(f)) for f in fields)
+            tally.setdefault(key, Counter())[ev.band.code] += 1
     ordered = sorted(
         enumerate(combined),
-        key=lambda ig: (ig[1].score is None, -(ig[1].score or 0), ig[0]),
+        key=lambda ig: (ig[1].score is None, -(ig[1].score or D.ZERO), ig[0]),
     )
     table_ = list(reversed(c.bands.table))
     rows, means, shares = [], [], []
     for _, g in ordered:
-        name = " / ".join(cell(g.key.get(f)).strip() or say("blank") for f in fields)
-        counts = tally.get(tuple(g.key.get(f) for f in fields), Counter())
-        row: dict[str, Any] = {_field_label(c, f, lang): g.key.get(f) for f in fields}
+        name = " / ".join(shown(g.key.get(f)).strip() or say("blank") for f in fields)
+        counts = tally.get(tuple(group_key(g.key.get(f)) for f in fields), Counter())
+        row: dict[str, Any] = {_field_label(c, f, lang): shown(g.key.get(f)) for f in fields}
         row[say("count")] = g.count
         row[say("errors")] = g.rejected
         row[say("mean")] = "" if g.score is None else D.plain(g.score)

@@ -65,6 +65,7 @@ def ramp(n: int) -> tuple[str, ...]:
     return tuple(RAMP[(i * last * 2 + n - 1) // (2 * (n - 1))] for i in range(n))
 
 
+@D.own_context
 def bars(items: Sequence[Bar], title: str, *, scale: Decimal | None = None) -> str:
     """A horizontal bar chart of ``items``, one row each, all on one scale: ``scale``, or
     the largest value or maximum of the items. Values below zero draw as empty bars."""
@@ -88,6 +89,7 @@ def bars(items: Sequence[Bar], title: str, *, scale: Decimal | None = None) -> s
     return _svg(title, PAD * 2 + ROW * len(items), rows)
 
 
+@D.own_context
 def shares(
     rows: Sequence[Shares],
     legend: Sequence[str],

@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from .._decimal import tidy
+from .._decimal import own_context, tidy
 from .._values import coerce
 from ..errors import BadValue, WhatIfError
 from ..model import (
@@ -138,6 +138,7 @@ def _tests(cond: Condition) -> Iterable[Test]:
             yield from _tests(item)
 
 
+@own_context
 def resolution(inp: Input, near: Iterable[Any] = ()) -> Decimal | dt.timedelta:
     """The smallest change of a number or date input worth telling apart (see above)."""
     if inp.type == "date":
@@ -166,6 +167,7 @@ def valid(inp: Input, value: Any) -> bool:
     return True
 
 
+@own_context
 def regions(criteria: Criteria, name: str) -> list[tuple[Any, Any]]:
     """The ranges of a number or date input within which no condition changes, as
     ``(lowest, highest)`` accepted values, ascending; a value a condition compares it with
@@ -213,6 +215,7 @@ def _neighbours(inp: Input, t: Any, step: Any) -> tuple[Any, Any]:
     return t - step, t + step
 
 
+@own_context
 def candidates(criteria: Criteria, name: str) -> list[Any]:
     """Values of input ``name`` that represent every case its conditions tell apart, in
     order (enum codes as declared; numbers and dates ascending, the ends of their

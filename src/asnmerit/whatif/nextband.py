@@ -29,7 +29,7 @@ from .._render import table
 from .._values import json_value, show_value
 from ..engine.evaluator import score_values
 from ..errors import WhatIfError
-from ..model import Band, Input
+from ..model import Band, Input, freeze
 from ..results import Evaluation
 from .domains import candidates, resolution, shape, valid
 
@@ -43,8 +43,8 @@ class Change:
     """One input changed from ``before`` to ``after``."""
 
     input: str
-    before: Any
-    after: Any
+    before: Any = attrs.field(converter=freeze)
+    after: Any = attrs.field(converter=freeze)
 
     def __str__(self) -> str:
         before = "-" if self.before is None else show_value(self.before)
@@ -149,6 +149,7 @@ class Plan:
         }
 
 
+@D.own_context
 def next_band(
     evaluation: Evaluation,
     *,

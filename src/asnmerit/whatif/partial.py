@@ -28,7 +28,7 @@ from .._values import json_value, show_value
 from ..engine.evaluator import score_values
 from ..engine.intake import split_subject
 from ..errors import InputError, WhatIfError
-from ..model import BAND_POLICIES, Band, BandPolicy, Criteria
+from ..model import BAND_POLICIES, Band, BandPolicy, Criteria, freeze, frozen
 from ..results import Evaluation
 from .domains import candidates, regions, shape
 
@@ -43,8 +43,8 @@ class Completion:
     the numbers left free within a range (``free``: input -> (lowest, highest)), with the
     completions that give the least and the most."""
 
-    chosen: Mapping[str, Any]
-    free: Mapping[str, tuple[Any, Any]]
+    chosen: Mapping[str, Any] = attrs.field(converter=frozen)
+    free: Mapping[str, tuple[Any, Any]] = attrs.field(converter=frozen)
     low: Evaluation
     high: Evaluation
 
@@ -53,7 +53,7 @@ class Completion:
 class Outcome:
     """What the score can become when one missing input takes ``value``."""
 
-    value: Any
+    value: Any = attrs.field(converter=freeze)
     low: Decimal
     high: Decimal
     bands: tuple[str, ...]
@@ -72,9 +72,9 @@ class Partial:
     """What a record with missing inputs can still score."""
 
     criteria: Criteria = attrs.field(eq=False, repr=False)
-    inputs: Mapping[str, Any]
+    inputs: Mapping[str, Any] = attrs.field(converter=frozen)
     """The values given (normalised)."""
-    identifiers: Mapping[str, Any]
+    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
     missing: tuple[str, ...]
     """The inputs the score needs that were not given (in declaration order)."""
     low: Decimal
@@ -213,6 +213,7 @@ _WORDS = {
 }
 
 
+@D.own_context
 def evaluate_partial(
     criteria: Criteria,
     subject: Mapping[str, Any],

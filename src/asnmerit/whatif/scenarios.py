@@ -13,9 +13,12 @@ of its parts):
 
 The value replaces what is there (a new key may be added at the end of a path); ``None``
 removes it. Numbers may be given as ``int``, ``str`` or :class:`~decimal.Decimal` (a
-``float`` is taken at its shortest repr, ``0.3`` as ``Decimal("0.3")``). Scenario
-criteria keep the version, get a new digest, name the original in ``extends``, and drop
-the examples (they test the original rules).
+``float`` is taken at its shortest repr, ``0.3`` as ``Decimal("0.3")``; a numpy number by
+its value, ``numpy.float64(0.3)`` as ``0.3``); a number that is not finite or not one a
+criteria file may hold (:func:`asnmerit._decimal.bounded`), or a value of another type, is
+a :class:`ScenarioError`. Scenario criteria keep the version, get a new digest, name the
+original in ``extends`` (which a scenario cannot change), and drop the examples (they test
+the original rules).
 
 >>> jpt = asnmerit.get("jpt")
 >>> heavier = with_overrides(jpt, {"persiapan.weight": "0.3", "inovasi.weight": "0.1"})
@@ -24,6 +27,7 @@ the examples (they test the original rules).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -33,12 +37,12 @@ import attrs
 from .. import _decimal as D
 from .._decimal import is_whole
 from .._render import table
-from .._values import to_decimal
+from .._values import builtin, to_decimal
 from ..analysis.ranking import Ranking, rank
 from ..engine.bands import band_counts
 from ..engine.batch import evaluate_records
 from ..errors import BadValue, CriteriaError, ScenarioError
-from ..model import Criteria
+from ..model import Criteria, freeze, frozen
 from ..results import RowResult
 from ..spec.extend import MERGED
 from ..spec.parse import Document, Path
@@ -53,12 +57,13 @@ Overrides = (
 """Paths to new values (keys all dotted text, or all tuples, or both)."""
 
 
+@D.own_context
 def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     """New criteria: ``criteria`` with each path set to its value, checked again.
 
-    Raises :class:`ScenarioError` for a path that leads nowhere and
-    :class:`~asnmerit.errors.CriteriaError` when the changed criteria are not valid
-    (located at the changed place of the original file).
+    Raises :class:`ScenarioError` for a path that leads nowhere (or to ``extends``) or a
+    value that is no criteria data, and :class:`~asnmerit.errors.CriteriaError` when the
+    changed criteria are not valid (located at the changed place of the original file).
     """
     from ..spec.build import Builder
     from ..spec.loader import pruned
@@ -73,10 +78,16 @@ def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
     nodes = _node_paths(data)
     for key, value in overrides.items():
         try:
-            path = _locate(data, _parts(key), nodes)
+            parts = _parts(key)
+            if parts[:1] in (("extends",), ("replace",)):
+                raise ScenarioError(
+                    "a scenario cannot change what the criteria extend (scenario criteria "
+                    "name the criteria they change in extends themselves)"
+                )
+            path = _locate(data, parts, nodes)
+            _set(data, path, _plain(value, _get(data, path[:-1]), path))
         except ScenarioError as exc:
-            raise ScenarioError(f"override {_dotted(_parts(key))}: {exc}") from None
-        _set(data, path, _plain(value, _get(data, path[:-1]), path))
+            raise ScenarioError(f"override {_given(key, text=True)}: {exc}") from None
     source = f"{criteria.source} (with overrides)"
     changed = Document(data, source, doc.positions, doc.key_positions)
     problems = sorted(schema_check(changed), key=lambda p: (p.line or 0, p.column or 0))
@@ -93,28 +104,52 @@ def with_overrides(criteria: Criteria, overrides: Overrides) -> Criteria:
 
 
 def _parts(key: OverridePath) -> tuple[str | int, ...]:
-    return tuple(key.split(".")) if isinstance(key, str) else tuple(key)
+    if isinstance(key, str):
+        return tuple(key.split("."))
+    if isinstance(key, tuple):
+        return key
+    raise ScenarioError(f"a path is dotted text or a tuple of its parts, not {_given(key)}")
 
 
-def _plain(value: Any, parent: Any = None, path: Path = ()) -> Any:
+def _given(value: Any, text: bool = False) -> str:
+    """``value`` as an error message shows it (short; a path as dotted text)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {Decimal(abs(value)).adjusted() + 1} digits"
+    if text and isinstance(value, str | tuple):
+        return _dotted(_parts(value))
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _plain(value: Any, parent: Any = None, path: Path = (), inner: Path = ()) -> Any:
     """``value`` as parsed criteria data: exact decimals, lists; a text where the file
-    has a number is read as a number."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    has a number is read as a number. Raises ScenarioError (naming the place ``inner``
+    within the value) for a number the file could not hold or a value of another type."""
+    value = builtin(value)  # a numpy or pandas scalar by its value
+    where = f"{_dotted(inner)}: " if inner else ""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, inner=(*inner, k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, inner=(*inner, i)) for i, v in enumerate(value)]
+    if value is None or isinstance(value, bool | dt.date):
+        return value
+    if not isinstance(value, str | int | float | Decimal):
+        raise ScenarioError(
+            f"{where}expected a number, a text, a boolean, a date, a list or a mapping, "
+            f"got {type(value).__name__}"
+        )
     old = _get(parent, path[-1:]) if path and _has(parent, path[-1]) else None
-    if isinstance(value, str) and isinstance(old, int | Decimal) and not isinstance(old, bool):
-        try:
-            number = to_decimal(value)
-            return int(number) if isinstance(old, int) and is_whole(number) else number
-        except BadValue as bad:
-            raise ScenarioError(
-                f"{_dotted(path)}: expected {bad.expected}, got {value!r}"
-            ) from None
-    return value
+    if isinstance(value, str) and not (
+        isinstance(old, int | Decimal) and not isinstance(old, bool)
+    ):
+        return value
+    try:
+        number = to_decimal(value)
+    except BadValue as bad:
+        raise ScenarioError(f"{where}expected {bad.expected}, got {_given(value)}") from None
+    if isinstance(value, int) or (isinstance(old, int) and is_whole(number)):
+        return int(number)
+    return number
 
 
 def _has(parent: Any, key: Any) -> bool:
@@ -229,7 +264,7 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 class SweepPoint:
     """The results of the records under one scenario."""
 
-    overrides: Overrides
+    overrides: Overrides = attrs.field(converter=frozen)
     criteria: Criteria = attrs.field(repr=False)
     results: tuple[RowResult, ...] = attrs.field(repr=False)
 
@@ -284,6 +319,7 @@ def steps(path: OverridePath, values: Iterable[Any]) -> list[dict[OverridePath, 
     return [{path: v} for v in values]
 
 
+@D.own_context
 def sweep(
     criteria: Criteria,
     scenarios: Iterable[Overrides],
@@ -306,7 +342,7 @@ def sweep(
 class Move:
     """One subject whose rank changed (``None``: not ranked)."""
 
-    key: tuple[Any, ...]
+    key: tuple[Any, ...] = attrs.field(converter=freeze)
     """Its group, then its identifiers (or its row, when it has none)."""
     before: Decimal | None
     after: Decimal | None
@@ -356,6 +392,7 @@ def _places(ranking: Ranking, who: Callable[[Any], tuple[Any, ...]]) -> dict[tup
     return out
 
 
+@D.own_context
 def shift(before: Ranking, after: Ranking) -> Shift:
     """Compare two rankings of the same subjects (matched by group and identifiers, or
     by row when they have none)."""
@@ -393,6 +430,7 @@ def shift(before: Ranking, after: Ranking) -> Shift:
     )
 
 
+@D.own_context
 def sensitivity(
     criteria: Criteria,
     records: Sequence[Mapping[str, Any]],
