@@ -199,7 +199,14 @@ def _add_schema(verbs: Verbs) -> None:
     )
     p.add_argument(
         "what",
-        choices=("criteria", "input", "result", "profile", "conformance-index", "conformance-cases"),
+        choices=(
+            "criteria",
+            "input",
+            "result",
+            "profile",
+            "conformance-index",
+            "conformance-cases",
+        ),
     )
     p.add_argument("scheme", nargs="?", help="for 'input': the scheme id or file")
     p.add_argument("--as-of", metavar="DATE", help="the version in force on DATE (YYYY-MM-DD)")
