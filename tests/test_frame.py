@@ -36,6 +36,7 @@ from .test_bulk import near_nips, refuses
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
 pl = pytest.importorskip("polars")
 
 SCHEMES = {str(p.parent.name + "/" + p.name): p for p in criteria_files()}
@@ -435,3 +436,42 @@ def test_an_arrow_nip_column_gives_the_keys_and_refusals_of_the_scalar_check(
     refused_too, ids_too = _identifier_cells(nip, *_Pandas(objects).factorize("nip"))
     assert refused_too.tolist() == refused.tolist()
     assert same_where_equal(ids_too.tolist()) == same_where_equal(ids.tolist())
+
+
+def test_categorical_dictionary_and_view_columns_are_scored_as_texts(tmp_path: Path) -> None:
+    """What pandas categoricals become in Parquet (Arrow dictionaries), polars Categorical
+    and Enum columns and Arrow string views score as plain text columns do."""
+    import polars as pl
+
+    rows = [GOOD, {**GOOD, "nip": "198001012005011002", "pendidikan": "S2"}]
+    want = list(asnmerit.evaluate_frame(IP, pd.DataFrame(rows))["score"])
+    cat = pd.DataFrame(rows).astype({"pendidikan": "category", "jenis_jabatan": "category"})
+    pq.write_table(pa.Table.from_pandas(cat), tmp_path / "cat.parquet")
+    plain = pl.from_pandas(pd.DataFrame(rows))
+    tables = [
+        cat,
+        pq.read_table(tmp_path / "cat.parquet"),
+        plain.with_columns(pl.col("pendidikan").cast(pl.Categorical)),
+        plain.with_columns(pl.col("pendidikan").cast(pl.Enum(["S1", "S2", "S3"]))),
+        pa.table({k: pa.array([str(r[k]) for r in rows], pa.string_view()) for k in GOOD}),
+    ]
+    for table in tables:
+        out = asnmerit.evaluate_frame(IP, table)
+        scores = out["score"].to_pylist() if isinstance(out, pa.Table) else list(out["score"])
+        assert scores == want, type(table)
+
+
+def test_what_is_not_a_table_of_records_is_refused_with_a_hint() -> None:
+    import polars as pl
+
+    frame = pd.DataFrame([GOOD])
+    for thing, hint in [
+        (pl.from_pandas(frame).lazy(), "collect() it first"),
+        (frame["nip"], "series.to_frame()"),
+        ([GOOD], "got builtins.list"),
+    ]:
+        with pytest.raises(TypeError, match=re.escape(hint)):
+            asnmerit.evaluate_frame(IP, thing)
+    twice = frame.rename(columns={"diklat_teknis_20jp": "seminar"})
+    with pytest.raises(ColumnsError, match=r"duplicate column\(s\) seminar"):
+        asnmerit.evaluate_frame(IP, twice)

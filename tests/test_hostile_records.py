@@ -142,6 +142,9 @@ def _made(kind: str, folder: Path) -> Path:
         big = "x" * 100_000
         lines = [f"- {{nama: &a {big}}}\n", *["- {nama: *a}\n"] * 30_000]
         path.write_text("".join(lines), encoding="utf-8")
+    elif kind == "long-name":
+        path = folder / "long.csv"
+        path.write_text(f"nip,nama\n197604212005112001,{'x' * 40_000}\n", encoding="utf-8")
     elif kind == "folder":
         path = folder / "folder.csv"
         path.mkdir()
@@ -178,7 +181,8 @@ def test_every_hostile_records_file_is_refused_cleanly_under_a_memory_cap(
     spec = _cases()[case]
     path = CORPUS / spec["file"] if "file" in spec else _made(spec["made"], tmp_path)
     code = RUN.format(cap=CAP, block=list(spec.get("block", [])))
-    args = ["evaluate", "ip-asn", str(path), *spec.get("args", []), "-o", str(tmp_path / "o.csv")]
+    output = tmp_path / spec.get("output", "o.csv")
+    args = ["evaluate", "ip-asn", str(path), *spec.get("args", []), "-o", str(output)]
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=LIMIT
@@ -187,7 +191,7 @@ def test_every_hostile_records_file_is_refused_cleanly_under_a_memory_cap(
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == spec.get("exit", 2), done.stderr
     assert f"[{spec['code']}]" in done.stderr, done.stderr
-    assert not (tmp_path / "o.csv").exists()
+    assert not output.exists()
     assert took < LIMIT
 
 
@@ -198,7 +202,7 @@ def test_every_records_code_has_a_case_and_every_raised_code_is_known() -> None:
     raised = {
         m.group(1)
         for f in src.rglob("*.py")
-        for m in re.finditer(r'code="(records\.[a-z-]+)"', f.read_text(encoding="utf-8"))
+        for m in re.finditer(r'code="((?:records|output)\.[a-z-]+)"', f.read_text(encoding="utf-8"))
     }
     assert raised <= set(RECORDS_CODES), raised - set(RECORDS_CODES)
     documented = (src.parents[1] / "docs" / "errors.md").read_text(encoding="utf-8")

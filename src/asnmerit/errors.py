@@ -157,8 +157,10 @@ RECORDS_CODES: dict[str, str] = {
     "records.cell-too-long": "a cell longer than 128 KiB",
     "records.too-many-columns": "more columns than a sheet has (16,384)",
     "records.columns": "columns, a profile or a mapping that cannot serve the scheme",
+    "output.cell-too-long": "a text longer than an Excel cell holds, for xlsx output",
 }
-"""The code of every :class:`RecordsError`, with what it means (docs/errors.md)."""
+"""The code of every :class:`RecordsError` (reading records, and writing a results table),
+with what it means (docs/errors.md)."""
 
 
 class ColumnsError(RecordsError):

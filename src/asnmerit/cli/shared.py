@@ -61,7 +61,7 @@ def criteria_paths(items: Sequence[str]) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             out.extend(criteria_files(p))
-        elif p.is_file():
+        elif p.exists():  # a file, or a pipe (read once)
             out.append(p)
         else:
             raise UsageError(f"no such file or folder: {item}")

@@ -619,8 +619,16 @@ def _arrow_texts(column: Any) -> list[Any] | None:
 
 
 def _arrow_factorize(column: Any) -> tuple[Codes, list[Any]]:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
+    kind = column.type
+    if pa.types.is_dictionary(kind):  # a pandas categorical, a polars Categorical or Enum
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_string_view(kind):
+        column = column.cast(pa.large_string())
+    elif pa.types.is_binary_view(kind):
+        column = column.cast(pa.large_binary())
     uniques = pc.unique(column).drop_null()
     codes = pc.fill_null(pc.index_in(column, value_set=uniques), -1)
     return np.asarray(codes.to_numpy(zero_copy_only=False), np.int64), uniques.to_pylist()
@@ -687,9 +695,24 @@ _KINDS: dict[str, Callable[[Any], _Frame]] = {
 }
 
 
+_TABLES = {"pandas": {"DataFrame"}, "polars": {"DataFrame"}, "pyarrow": {"Table", "RecordBatch"}}
+"""The table classes of each library that :func:`asnmerit.evaluate_frame` takes."""
+
+_HINTS = {
+    "LazyFrame": ": collect() it first, or score each batch (map_batches)",
+    "Series": ": pass a DataFrame of the record's columns (series.to_frame())",
+    "ChunkedArray": ": pass a Table of the record's columns",
+}
+
+
 def _adapter(table: Any) -> _Frame:
     root = type(table).__module__.split(".")[0]
     kind = _KINDS.get(root)
+    name = type(table).__name__
+    if kind is not None and name not in _TABLES[root]:
+        raise TypeError(
+            f"evaluate_frame takes a table of records, got a {root} {name}{_HINTS.get(name, '')}"
+        )
     if kind is None:
         raise TypeError(
             "evaluate_frame takes a pandas or polars DataFrame or a pyarrow Table or "

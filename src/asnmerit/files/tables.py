@@ -323,7 +323,7 @@ class XlsxRows(_Cells):
 
     def _refuse(self, message: str) -> RecordsError:
         self._refused = True
-        return RecordsError(message)
+        return RecordsError(message, code="output.cell-too-long")
 
     def _append(self, values: list[Any]) -> None:
         cells = []
