@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import cell, describe, identifier_value
+from .._values import describe, identifier_value
 from ..errors import (
     AsnmeritError,
     BadValue,
