@@ -267,7 +267,7 @@ def test_eligibility_gate_with_reason(sink: Criteria) -> None:
         ("nilai", "22,5", "a number with a decimal point (22.5), not a decimal comma"),
         ("nilai", "100.5", "a value from 0 to 100"),
         ("nilai", 10.25, "a multiple of 0.5"),
-        ("nilai", float("nan"), "a finite number"),
+        ("nilai", float("nan"), "a value (needed by a1, b)"),  # NaN: missing, as in pandas
         ("nilai", "NaN", "a finite number"),
         ("nilai", True, "a number"),
         ("jam", "1.5", "a whole number"),

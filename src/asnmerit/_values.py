@@ -2,15 +2,17 @@
 
 Normalisations (documented in ``docs/inputs.md``; nothing else is guessed):
 
-* an empty cell (``None`` or a blank text) is a missing value; the input's ``default``
-  applies, if it has one; spaces around a text are ignored. Placeholders such as ``-``,
-  ``NULL`` or ``n/a`` are not empty: they are errors;
+* an empty cell (``None``, a blank text, NaN, pandas' ``NA`` or ``NaT``) is a missing value;
+  the input's ``default`` applies, if it has one; spaces around a text are ignored.
+  Placeholders such as ``-``, ``NULL`` or ``n/a`` are not empty: they are errors;
+* a numpy or pandas scalar counts as the value it holds (:func:`builtin`); a text with an
+  unpaired surrogate (which no file can hold) is an error;
 * enum: the code itself or one of its declared ``aliases``; failing that, the one code
-  whose code or alias is equal once case, spaces, ``-``, ``.`` and ``_`` are ignored
-  (:func:`fold`: ``"s-1"`` -> ``"S1"``). An integer or a boolean counts as its text
-  (``2`` -> ``"2"``, ``True`` -> ``"true"``);
+  whose code or alias is equal once ASCII case, spaces, ``-``, ``.`` and ``_`` are ignored
+  (:func:`fold`: ``"s-1"`` -> ``"S1"``; no Unicode case folding: a long s, U+017F, is not
+  ``s``). An integer or a boolean counts as its text (``2`` -> ``"2"``, ``True`` -> ``"true"``);
 * boolean: ``True``/``False``, the integers 0/1, or the texts true/false, ya/tidak,
-  yes/no, 1/0 (any case);
+  yes/no, 1/0 (any ASCII case);
 * number: an int, a Decimal, a float (taken by its shortest repr: ``0.1`` -> ``0.1``),
   or a text of ASCII digits with an optional sign and decimal point (``22.5``); a decimal
   comma, a thousands separator or an exponent is an error, not a guess; so is a dot before
@@ -26,8 +28,11 @@ Normalisations (documented in ``docs/inputs.md``; nothing else is guessed):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+import numbers
 import re
+import string
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -41,24 +46,97 @@ from .errors import BadValue
 if TYPE_CHECKING:
     from .model import Identifier, Input
 
-_TRUE = {"true", "ya", "yes", "1"}
-_FALSE = {"false", "tidak", "no", "0"}
+_BOOLEAN = {
+    "".join(spelt): word in ("true", "ya", "yes", "1")
+    for word in ("true", "ya", "yes", "1", "false", "tidak", "no", "0")
+    for spelt in itertools.product(*({c, c.upper()} for c in word))
+}
+"""The spellings of a boolean, in every ASCII case (``TIDAK``, ``Ya``, ...)."""
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _THOUSANDS = re.compile(r"^[+-]?[1-9][0-9]{0,2}\.[0-9]{3}$")
 _FOLD = re.compile(r"[\s._-]+")
+_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN = frozenset({str, int, float, bool, Decimal, dt.date, dt.datetime, type(None)})
+"""Types :func:`builtin` leaves as they are without a look at the value's module."""
 PLACEHOLDERS = frozenset({"-", "--", "\u2013", "\u2014", "null", "none", "n/a", "na", "#n/a"})
 """Texts that stand for "no value" in some exports; they are refused, never read as empty
 (compared case-folded)."""
 
 
+def builtin(value: Any) -> Any:
+    """``value`` as a built-in value: a numpy or pandas scalar by the value it holds (a
+    float16 or float32 by its shortest text, as numpy prints it; a date and time at midnight
+    as its date: pandas and numpy have no dates; NA and NaT as ``None``); other values as
+    given. Recognised by their type's module: numpy and pandas are never imported."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    module = kind.__module__.partition(".")[0]
+    if module == "pandas":
+        return None if kind.__name__ in ("NAType", "NaTType") else _date_of(value)
+    if module != "numpy":
+        return value
+    if kind.__name__ in ("bool", "bool_"):  # not a subclass of bool, nor a number
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):  # float64 is a float; the others print shortest
+        return float(value) if isinstance(value, float) else float(str(value))
+    if isinstance(value, str):
+        return str(value)
+    if kind.__name__ == "datetime64":
+        item = value.item()  # a date, a datetime, None (NaT), or an int (in nanoseconds)
+        return value if isinstance(item, int) else _date_of(item)
+    return value
+
+
+def _date_of(value: Any) -> Any:
+    """A date and time at midnight without a time zone as its date; other values as given."""
+    if not isinstance(value, dt.datetime) or value.tzinfo is not None:
+        return value
+    midnight = value.time() == dt.time() and not getattr(value, "nanosecond", 0)
+    return value.date() if midnight else value
+
+
+def _unpaired(text: str) -> re.Match[str] | None:
+    """The first unpaired surrogate of ``text`` (UTF-8 cannot encode it), if any."""
+    return None if text.isascii() else _SURROGATE.search(text)
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each unpaired surrogate as an escape (``\\ud800``)."""
+    return text.encode("utf-8", "backslashreplace").decode() if _unpaired(text) else text
+
+
+def writable(value: Any) -> Any:
+    """``value`` as any file can hold it: a text with an unpaired surrogate escaped."""
+    return _escaped(value) if isinstance(value, str) else value
+
+
+def checked(value: Any) -> Any:
+    """:func:`builtin` of ``value``; raise :class:`BadValue` for a text with an unpaired
+    surrogate (as JSON can hold: ``"\\ud800"``)."""
+    if type(value) is not str:
+        value = builtin(value)
+        if not isinstance(value, str):
+            return value
+    if _unpaired(value):
+        raise BadValue("text")
+    return value
+
+
 def describe(value: Any) -> str:
     """A short, unambiguous rendering of a value for error messages."""
+    value = builtin(value)
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return f"boolean {value!s}".lower()
     if isinstance(value, str):
+        if bad := _unpaired(value):
+            return f"a text with an unpaired surrogate U+{ord(bad.group()):04X}"
         text = value if len(value) <= 40 else value[:37] + "..."
         return f"text {text!r}"
     if isinstance(value, int) and value.bit_length() > 128:
@@ -74,15 +152,27 @@ def describe(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    """Whether a cell counts as missing: ``None`` or a text of white space only."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Whether a cell counts as missing: ``None``, a text of white space only, NaN, or
+    pandas' NA or NaT."""
+    if type(value) is str:
+        return not value.strip()
+    value = builtin(value)
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def lower(text: str) -> str:
+    """``text`` with its ASCII letters in lower case, and nothing else changed."""
+    return text.lower() if text.isascii() else text.translate(_LOWER)
 
 
 def fold(text: str) -> str:
-    """``text`` as enum spellings are compared when no code or alias matches exactly:
-    case-folded, without white space, ``-``, ``.`` and ``_`` (``"S-1"``, ``" s1 "`` and
-    ``"S.1"`` all fold to ``"s1"``)."""
-    return _FOLD.sub("", text.casefold())
+    """``text`` as codes (and column headers) are compared when no spelling matches
+    exactly: ASCII letters in lower case, without white space, ``-``, ``.`` and ``_``
+    (``"S-1"``, ``" s1 "`` and ``"S.1"`` all fold to ``"s1"``). No Unicode case folding:
+    a long s (U+017F) or a Kelvin sign (U+212A) stays as it is, not ``s`` or ``k``."""
+    return _FOLD.sub("", lower(text))
 
 
 def to_decimal(value: Any, *, limit: bool = True) -> Decimal:
@@ -99,16 +189,18 @@ def to_decimal(value: Any, *, limit: bool = True) -> Decimal:
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise BadValue("a finite number")
-        result = Decimal(repr(value))
+        result = Decimal(float.__repr__(value))  # a float64's own repr names its type
     elif isinstance(value, str):
         text = value.strip()
         if not _NUMBER.match(text):
             if re.fullmatch(r"[+-]?[0-9.]*,[0-9]+", text):
                 raise BadValue("a number with a decimal point (22.5), not a decimal comma")
-            if text.lower() in ("nan", "inf", "infinity", "-inf", "+inf", "-infinity"):
+            if lower(text) in ("nan", "inf", "infinity", "-inf", "+inf", "-infinity"):
                 raise BadValue("a finite number")
             raise BadValue("a number (digits with an optional decimal point)")
         result = Decimal(text)
+    elif (native := builtin(value)) is not value:
+        return to_decimal(native, limit=limit)
     else:
         raise BadValue("a number")
     if not limit:
@@ -125,21 +217,27 @@ def coerce(inp: Input, value: Any, *, exact: bool = False) -> Any:
     """``value`` normalised for input ``inp``; raise :class:`BadValue` when it does not fit.
     With ``exact``, an enum value must be a code or an alias as spelt (criteria files name
     codes exactly; the folded comparison is for subject data)."""
-    kind = inp.type
-    if kind == "enum":
-        return _enum(inp, value, exact)
-    if kind == "boolean":
-        return _boolean(value)
-    if kind == "date":
-        result: Any = _date(value)
-    elif kind == "integer":
-        result = _integer(value)
-    else:
-        result = to_decimal(value)
-    _bounds(inp, result)
-    if isinstance(value, str) and _THOUSANDS.match(value.strip()):
-        _unambiguous(inp, value.strip())
-    return result
+    try:
+        kind = inp.type
+        if kind == "enum":
+            return _enum(inp, value, exact)
+        if kind == "boolean":
+            return _boolean(value)
+        if kind == "date":
+            result: Any = _date(value)
+        elif kind == "integer":
+            result = _integer(value)
+        else:
+            result = to_decimal(value)
+        _bounds(inp, result)
+        if isinstance(value, str) and _THOUSANDS.match(value.strip()):
+            _unambiguous(inp, value.strip())
+        return result
+    except BadValue:  # a numpy or pandas scalar, or a text no file can hold? (the slow path)
+        native = checked(value)
+        if native is value:
+            raise
+    return coerce(inp, native, exact=exact)
 
 
 def _enum(inp: Input, value: Any, exact: bool = False) -> str:
@@ -185,12 +283,8 @@ def _boolean(value: Any) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+    if isinstance(value, str) and (known := _BOOLEAN.get(value.strip())) is not None:
+        return known
     raise BadValue("true or false (ya/tidak, 1/0)")
 
 
@@ -331,8 +425,13 @@ FORMATS: Mapping[str, Format] = {f.name: f for f in (Format("nip", nip, _NIP.pat
 
 
 def identifier_value(ident: Identifier, value: Any) -> Any:
-    """``value`` of identifier ``ident``, normalised by its format (if it has one; a blank
-    value stays as given); raise :class:`BadValue` when the format refuses it."""
+    """``value`` of identifier ``ident`` as a built-in value, normalised by its format (if it
+    has one; a blank value stays as given, NaN as ``None``); raise :class:`BadValue` when
+    the format refuses it, or for a text with an unpaired surrogate."""
+    if type(value) is not str or not value.isascii():  # an ASCII text is as checked gives it
+        value = checked(value)
+        if isinstance(value, float) and math.isnan(value):
+            return None
     if ident.format is None or is_blank(value):
         return value
     return FORMATS[ident.format].normalise(value)
@@ -368,13 +467,17 @@ def normal_key(normal: Any) -> str:
 
 
 def json_value(value: Any) -> Any:
-    """A value as JSON data: decimals and dates as text, containers converted throughout."""
+    """A value as JSON data: decimals and dates as text, containers converted throughout,
+    numpy and pandas scalars as :func:`builtin` values, unpaired surrogates escaped."""
+    value = builtin(value)
+    if isinstance(value, str):
+        return _escaped(value)
     if isinstance(value, Decimal):
         return D.plain(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): json_value(v) for k, v in value.items()}
+        return {_escaped(str(k)): json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_value(v) for v in value]
     return value
@@ -382,13 +485,14 @@ def json_value(value: Any) -> Any:
 
 def show_value(value: Any) -> str:
     """A value as text: booleans lower case, decimals plain, dates in ISO form."""
+    value = builtin(value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, Decimal):
         return D.plain(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return _escaped(str(value))
 
 
 def cell(value: Any) -> str:

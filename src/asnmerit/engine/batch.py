@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import describe, identifier_value
+from .._values import describe, identifier_value, writable
 from ..errors import (
     AsnmeritError,
     BadValue,
@@ -108,7 +108,7 @@ def score_records(
     for row, record in enumerate(records, start=1):
         if isinstance(record, Mapping) and not known.issuperset(record):
             if unread is not None:
-                unread.update((str(k), None) for k in record if k not in known)
+                unread.update((writable(str(k)), None) for k in record if k not in known)
             record = {k: v for k, v in record.items() if k in known}
         clash = clash_issues(record, shared.get(row - 1, []))
         profile = None if clash or not reuse else _profile(criteria, record)
@@ -200,7 +200,7 @@ def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:
             try:
                 out[field] = identifier_value(ident, value)
             except BadValue:
-                out[field] = value
+                out[field] = writable(value)
     return out
 
 

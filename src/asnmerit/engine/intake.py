@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._values import PLACEHOLDERS, coerce, describe, identifier_key, identifier_value, is_blank
+from .._values import (
+    PLACEHOLDERS,
+    coerce,
+    describe,
+    identifier_key,
+    identifier_value,
+    is_blank,
+    writable,
+)
 from ..errors import BadValue, InputIssue
 from ..model import Criteria
 
@@ -67,7 +75,7 @@ def split_subject(
             try:
                 ids[field] = identifier_value(criteria.identifiers[field], raw)
             except BadValue as bad:
-                ids[field] = raw
+                ids[field] = writable(raw)  # kept as found, but writable
                 issues.append(_issue(field, bad, raw, row))
             continue
         name = criteria.fields.get(field)
@@ -77,7 +85,9 @@ def split_subject(
         if name is None:
             allowed = ", ".join([*criteria.inputs, *criteria.identifiers])
             issues.append(
-                InputIssue(str(field), f"a declared field ({allowed})", "an unknown field", row)
+                InputIssue(
+                    writable(str(field)), f"a declared field ({allowed})", "an unknown field", row
+                )
             )
             continue
         if name in given:
@@ -103,7 +113,7 @@ def split_subject(
 def _issue(field: str, bad: BadValue, raw: Any, row: int | None) -> InputIssue:
     """The issue of a refused value; a placeholder (``-``, ``NULL``) is told how to say
     "no value"."""
-    hint = isinstance(raw, str) and raw.strip().casefold() in PLACEHOLDERS
+    hint = isinstance(raw, str) and raw.strip().lower() in PLACEHOLDERS
     expected = bad.expected + ("; an empty cell for no value" if hint else "")
     return InputIssue(field, expected, describe(raw), row)
 
