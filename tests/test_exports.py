@@ -323,7 +323,8 @@ def test_every_verb_that_reads_records_takes_the_reading_options(
     assert len(list(csv.DictReader(io.StringIO(capsys.readouterr().out)))) == 12
     assert main(["report", "ip-asn", *common, "-o", str(tmp_path / "r.html")]) == 0
     capsys.readouterr()
-    assert "<html" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f"Kolom tidak dibaca (bukan isian skema)</dt><dd>{NOT_READ}</dd>" in html
     row = ["--file", str(src), "--row", "2", "--profile", "hr-export-id"]
     assert main(["explain", "ip-asn", *row, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["score"] == "70.0"

@@ -17,7 +17,7 @@ from ..analysis.ranking import rank
 from ..engine.batch import evaluate_records
 from ..errors import AsnmeritError, RecordsError, UsageError
 from ..files.atomic import atomic_binary_writer, atomic_writer, check_outputs, write_atomic
-from ..files.records import read_records
+from ..files.records import Loaded, read_records
 from ..files.stream import evaluate_file
 from ..files.tables import BINARY, FORMATS, format_of, to_csv
 from ..model import TIE_POLICIES, Criteria
@@ -34,9 +34,9 @@ from .shared import (
     add_verb,
     fields,
     is_file,
+    loaded,
     print_json,
     reading_of,
-    records,
     report_reading,
     resolve,
     unreadable,
@@ -89,12 +89,13 @@ def _atomic(stack: contextlib.ExitStack[Any], path: str, binary: bool = False) -
     return fh
 
 
-def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult]]:
-    """The scheme of ``args`` and every row of its records file, scored."""
+def _scored(args: argparse.Namespace) -> tuple[Criteria, list[RowResult], Loaded]:
+    """The scheme of ``args`` and every row of its records file, scored, and how the file
+    was read."""
     criteria = resolve(args.scheme, args.as_of)
     _check_paths(args, args.output)
-    found = records(args, criteria)
-    return criteria, evaluate_records(criteria, found, band_policy=args.band_policy)
+    got = loaded(args, criteria)
+    return criteria, evaluate_records(criteria, got.records, band_policy=args.band_policy), got
 
 
 def _emit(text: str, output: str | None, results: list[RowResult]) -> int:
@@ -208,7 +209,7 @@ def _add_aggregate(verbs: Verbs) -> None:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    criteria, results = _scored(args)
+    criteria, results, _ = _scored(args)
     by = fields(args.by)
     try:
         agg = aggregate(results, by, criteria=criteria)
@@ -255,7 +256,7 @@ def _add_rank(verbs: Verbs) -> None:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    criteria, results = _scored(args)
+    criteria, results, _ = _scored(args)
     try:
         ranking = rank(
             results,
@@ -301,7 +302,7 @@ def _add_report(verbs: Verbs) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..present.reports import report
 
-    criteria, results = _scored(args)
+    criteria, results, got = _scored(args)
     try:
         text = report(
             results,
@@ -309,6 +310,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             lang=args.lang,
             group_by=fields(args.group_by) if args.group_by else None,
             title=args.title,
+            source=(got.how or args.file, got.unread),
         )
     except AsnmeritError as exc:
         raise UsageError(str(exc)) from None

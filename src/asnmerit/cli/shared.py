@@ -13,8 +13,8 @@ from typing import Any, TypeAlias
 
 from ..errors import RecordsError, SchemeNotFoundError, UsageError
 from ..files.profile import ReadingProfile, read_column_map, read_value_map, shipped_profiles
+from ..files.records import Loaded, reading
 from ..files.records import load as load_records
-from ..files.records import reading
 from ..model import BAND_POLICIES, Criteria
 from ..spec.bundled import criteria_files
 from ..spec.loader import load
@@ -137,6 +137,11 @@ def reading_of(args: argparse.Namespace) -> ReadingProfile:
 
 
 def records(args: argparse.Namespace, criteria: Criteria) -> list[dict[str, Any]]:
+    """The records of ``args.file`` (see :func:`loaded`)."""
+    return loaded(args, criteria).records
+
+
+def loaded(args: argparse.Namespace, criteria: Criteria) -> Loaded:
     """The records of ``args.file`` read as ``args`` say, matched to ``criteria``; how the
     file was read and the columns left out go to standard error; a file that cannot be read
     is a usage error."""
@@ -145,7 +150,7 @@ def records(args: argparse.Namespace, criteria: Criteria) -> list[dict[str, Any]
     except RecordsError as exc:
         raise unreadable(exc) from None
     report_reading(args.file, got.how, got.unread, criteria)
-    return got.records
+    return got
 
 
 def report_reading(path: str, how: str, unread: Sequence[str], criteria: Criteria) -> None:

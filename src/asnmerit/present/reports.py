@@ -37,6 +37,8 @@ UI: dict[str, Text] = {
     "report": Text("Laporan", "Report"),
     "scheme": Text("Skema", "Scheme"),
     "digest": Text("Sidik isi", "Content digest"),
+    "read_as": Text("Dibaca sebagai", "Read as"),
+    "not_read": Text("Kolom tidak dibaca (bukan isian skema)", "Columns not read (not fields)"),
     "in_force": Text("Berlaku", "In force"),
     "confidence": Text("Keyakinan sumber", "Confidence of the source"),
     "rows": Text("Baris", "Rows"),
@@ -137,6 +139,8 @@ class Facts:
     """How means are rounded (the scheme's declared rounding of means, else 2 places)."""
     whole: GroupResult | None
     """The means of all scored rows (strata combined); ``None`` when none was scored."""
+    source: tuple[str, Sequence[str]] | None = None
+    """How the records file was read, and its columns that were not read."""
 
     @property
     def scored(self) -> list[Evaluation]:
@@ -170,6 +174,7 @@ def report(
     lang: str = "id",
     group_by: str | Sequence[str] | None = None,
     title: str | None = None,
+    source: tuple[str, Sequence[str]] | None = None,
 ) -> str:
     """A self-contained HTML page about ``results`` (rows of
     :func:`~asnmerit.engine.batch.evaluate_records`, or evaluations) of ``criteria``: a summary
@@ -178,7 +183,8 @@ def report(
 
     ``lang`` is ``"id"`` (default) or ``"en"``. The groups compared are those of the
     ``group_by`` fields; by default the award's groups, else the ``instansi`` identifier
-    when the rows have it, else the comparison is left out."""
+    when the rows have it, else the comparison is left out. ``source``: how the records file
+    was read and the columns left unread (shown in the summary)."""
     if lang not in LANGS:
         raise AsnmeritError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     pairs, _ = unpack(results, criteria, "report")  # all of ``criteria``, or an error
@@ -187,7 +193,7 @@ def report(
     rounding = declared.rounding if declared else Rounding(2)
     overall = aggregate([item for item, _ in pairs], criteria=criteria, rounding=rounding)
     whole = overall.groups[-1] if overall.groups and overall.groups[-1].count else None
-    facts = Facts(criteria, tuple(pairs), lang, fields, rounding, whole)
+    facts = Facts(criteria, tuple(pairs), lang, fields, rounding, whole, source)
     heading = title if title is not None else f"{facts.say('report')}: {criteria.title.get(lang)}"
     parts = []
     contents = []
@@ -255,6 +261,10 @@ def summary(facts: Facts) -> str:
         (say("errors"), str(len(failed))),
         (say("ineligible"), str(sum(not ev.eligible for ev in scored))),
     ]
+    if facts.source is not None:
+        how, unread = facts.source
+        items += [(say("read_as"), how)] if how else []
+        items += [(say("not_read"), ", ".join(unread))] if unread else []
     whole = facts.whole
     if whole is not None and whole.score is not None and whole.band is not None:
         items.append((say("mean"), f"{D.plain(whole.score)} ({facts.text(whole.band.label)})"))
