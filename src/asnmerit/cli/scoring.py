@@ -310,7 +310,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             lang=args.lang,
             group_by=fields(args.group_by) if args.group_by else None,
             title=args.title,
-            source=(got.how or args.file, got.unread),
+            source=(got.how, got.unread),
         )
     except AsnmeritError as exc:
         raise UsageError(str(exc)) from None
