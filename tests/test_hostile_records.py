@@ -142,6 +142,10 @@ def _made(kind: str, folder: Path) -> Path:
         big = "x" * 100_000
         lines = [f"- {{nama: &a {big}}}\n", *["- {nama: *a}\n"] * 30_000]
         path.write_text("".join(lines), encoding="utf-8")
+    elif kind == "sparse-yaml":
+        path = folder / "big.yaml"
+        with open(path, "wb") as fh:
+            fh.truncate(3 << 30)  # sparse: no disk used
     elif kind == "long-name":
         path = folder / "long.csv"
         path.write_text(f"nip,nama\n197604212005112001,{'x' * 40_000}\n", encoding="utf-8")
