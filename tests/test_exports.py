@@ -11,6 +11,8 @@ import functools
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -222,7 +224,7 @@ def test_a_closed_stray_quote_that_swallows_rows_refuses_the_file(
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["evaluate", "ip-asn", str(src)]) == 2
     err = capsys.readouterr().err
-    assert "line 11: a quoted field that starts in this row holds lines that look like rows" in err
+    assert "line 11: a quoted cell (column 2) that starts in this row spans lines to line 14" in err
 
 
 def test_a_quoted_note_over_two_lines_is_one_cell(
@@ -524,3 +526,148 @@ def test_any_export_of_any_records_scores_as_the_clean_records(
     assert [r.evaluation.score if r.evaluation else str(r.error) for r in got] == [
         r.evaluation.score if r.evaluation else str(r.error) for r in want
     ]
+
+
+# -- what a hostile review found, each kept fixed ------------------------------------------------
+
+IP_HEADER = (
+    "nip,nama,jenis_jabatan,pendidikan,diklat_kepemimpinan,diklat_teknis_20jp,seminar,"
+    "predikat_kinerja,hukuman_disiplin"
+)
+
+
+def test_a_stray_quote_pair_in_adjacent_rows_refuses_the_file(tmp_path: Path) -> None:
+    """Two stray quotes, one per row, merged the rows silently (one NIP with the other's
+    data, exit 0): a field's value never spans lines."""
+    src = tmp_path / "s.csv"
+    src.write_text(
+        f'{IP_HEADER}\n198010282005021000,"Rina,struktural,S3,ya,ya,ya,sangat_baik,tidak_ada\n'
+        '198008012005071001,Joko",pelaksana,SD,tidak,tidak,tidak,buruk,berat\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RecordsError, match=r"line 2: a quoted cell \(column 2\)") as caught:
+        asnmerit.read_records(src, scheme=scheme("ip-asn"))
+    assert caught.value.code == "records.csv-quote"
+
+
+def test_two_keys_of_one_field_in_a_record_are_its_error(tmp_path: Path) -> None:
+    record = {**pelaksana(predikat_kinerja="sangat_baik"), "Predikat Kinerja": "buruk"}
+    src = tmp_path / "k.json"
+    src.write_text(json.dumps([record, pelaksana()]), encoding="utf-8")
+    ip = scheme("ip-asn")
+    results = asnmerit.evaluate_records(ip, asnmerit.read_records(src, scheme=ip))
+    want = "expected one value (given as 'predikat_kinerja' and 'Predikat Kinerja'), got two"
+    assert want in str(results[0].error) and results[1].ok
+
+
+def test_a_named_utf_encoding_leaves_no_byte_order_mark_on_the_header(tmp_path: Path) -> None:
+    src, _ = _csv_of(tmp_path, 2)
+    src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes())
+    records = asnmerit.read_records(src, scheme=scheme("ip-asn"), encoding="utf-8")
+    assert "nip" in records[0]
+
+
+@pytest.mark.parametrize("name", ["rot13", "hex", "base64", "zlib", "punycode", "undefined"])
+def test_an_encoding_that_is_no_text_encoding_is_refused_cleanly(name: str, tmp_path: Path) -> None:
+    src, _ = _csv_of(tmp_path, 1)
+    with pytest.raises(RecordsError) as caught:
+        asnmerit.read_records(src, encoding=name)
+    assert caught.value.code == "records.encoding"
+
+
+def test_utf16_without_its_mark_is_refused_not_read_as_noise(tmp_path: Path) -> None:
+    src, lines = _csv_of(tmp_path, 3)
+    src.write_bytes("\n".join(lines).encode("utf-16-le"))
+    with pytest.raises(RecordsError, match="UTF-16 without a byte-order mark") as caught:
+        asnmerit.read_records(src)
+    assert caught.value.code == "records.encoding"
+    assert len(asnmerit.read_records(src, encoding="utf-16-le")) == 3
+
+
+def test_the_separator_is_the_one_under_which_a_row_names_fields(tmp_path: Path) -> None:
+    """Excel in an Indonesian locale: ';' between cells, decimal commas, and commas in an
+    agency's name left unquoted: ',' splits more cells, but ';' names the fields."""
+    merit = scheme("sistem-merit")
+    header = ";".join(["instansi", "jenis_instansi", "periode", *merit.inputs])
+    row = ";".join(["Pemerintah Kab. A, B, C", "kabupaten", "2024", *["0,40"] * len(merit.inputs)])
+    src = tmp_path / "merit.csv"
+    src.write_text("\n".join([header, row, row.replace("A,", "D,")]) + "\n", encoding="utf-8")
+    records = asnmerit.read_records(src, scheme=merit, decimal=",")
+    assert records[0]["instansi"] == "Pemerintah Kab. A, B, C"
+    assert records[0]["budaya_kerja"] == "0.40"
+
+
+def test_a_header_row_far_down_can_be_named(tmp_path: Path) -> None:
+    src, lines = _csv_of(tmp_path, 2)
+    src.write_text("\n".join([*[f"judul {i}" for i in range(35)], *lines]) + "\n", "utf-8")
+    records = asnmerit.read_records(src, scheme=scheme("ip-asn"), header_row=36)
+    assert len(records) == 2 and records[0]["jenis_jabatan"] == "pelaksana"
+
+
+def test_a_sheet_is_found_by_its_name_before_its_position(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    book.active.append(["nip", "nama"])
+    book.active.append(["197604212005112001", "di Data"])
+    two = book.create_sheet("2")
+    two.append(["nip", "nama"])
+    two.append(["197604212005112001", "di lembar 2"])
+    book.save(tmp_path / "b.xlsx")
+    assert asnmerit.read_records(tmp_path / "b.xlsx", sheet="2")[0]["nama"] == "di lembar 2"
+    assert asnmerit.read_records(tmp_path / "b.xlsx", sheet=2)[0]["nama"] == "di lembar 2"
+    assert asnmerit.read_records(tmp_path / "b.xlsx", sheet="1")[0]["nama"] == "di Data"
+
+
+def test_a_formula_computed_to_an_empty_text_is_a_value(tmp_path: Path) -> None:
+    """``<c t="str"><f>IF(...,"")</f><v></v></c>``: computed, to "" (a blank), unlike a
+    formula with no value at all."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["nip", "jenis_jabatan", "pendidikan", "diklat_teknis_20jp", "seminar",
+                  "predikat_kinerja", "hukuman_disiplin", "diklat_fungsional"])  # fmt: skip
+    sheet.append(["197604212005112001", "pelaksana", "S1", "ya", "ya", "baik", "tidak_ada", "x"])
+    book.save(tmp_path / "f.xlsx")
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet_xml.index('<c r="H2"')
+    end = sheet_xml.index("</c>", start) + 4
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet_xml[:start] + '<c r="H2" t="str"><f>IF(1=2,"x","")</f><v></v></c>' + sheet_xml[end:]
+    ).encode()
+    with zipfile.ZipFile(tmp_path / "f.xlsx", "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    results = asnmerit.evaluate_records(
+        scheme("ip-asn"), asnmerit.read_records(tmp_path / "f.xlsx")
+    )
+    assert results[0].ok
+
+
+def test_records_through_stdin_need_no_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = exports.excel_csv(tmp_path / "pegawai.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "asnmerit", "evaluate", "ip-asn", "/dev/stdin", "--profile",
+         "hr-export-id", "-q"],
+        input=src.read_bytes(), capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert _scores(done.stdout.decode()) == _expected()
+
+
+def test_a_list_in_a_frame_is_its_rows_error() -> None:
+    import pyarrow as pa
+
+    row = {k: [str(v)] for k, v in pelaksana().items()}
+    table = pa.table({**row, "pendidikan": pa.array([["S1"]])})
+    out = asnmerit.evaluate_frame(scheme("ip-asn"), table)
+    assert "pendidikan: expected one of" in out.column("error")[0].as_py()
+
+
+def test_a_map_file_is_read_no_further_than_its_limit(tmp_path: Path) -> None:
+    with pytest.raises(ColumnsError, match=r"yaml\.too-large"):
+        asnmerit.read_records(tmp_path / "x.csv", profile="/dev/zero")

@@ -192,7 +192,11 @@ def test_one_pass_finds_the_duplicates_of_the_whole_list() -> None:
 
 
 def _shared(found: dict[int, list[tuple[str, list[int]]]]) -> set[tuple[int, str, tuple[int, ...]]]:
-    return {(pos, name, tuple(others)) for pos, pairs in found.items() for name, others in pairs}
+    return {
+        (pos, name, tuple(p for p in rows if p != pos))
+        for pos, pairs in found.items()
+        for name, rows in pairs
+    }
 
 
 def _brute(criteria: Any, records: list[Any]) -> set[tuple[int, str, tuple[int, ...]]]:
@@ -747,12 +751,13 @@ def test_parquet_values_read_as_given(tmp_path: Path) -> None:
         {"n": 1, "d": Decimal("22.50"), "t": dt.date(2024, 5, 1), "b": False, "s": "x"},
         {"n": "", "d": "", "t": "", "b": "", "s": ""},
     ]
-    # an index that pandas stores as a column is no field of the records
+    # an unnamed index that pandas stores as a column is no field of the records; a named
+    # one (set_index("nip")) is data, as the column it was
     pd = pytest.importorskip("pandas")
-    pd.DataFrame({"nip": ["1", "2", "3"]}).iloc[1:].set_index("nip", drop=False).rename_axis(
-        "idx"
-    ).to_parquet(path)
+    pd.DataFrame({"nip": ["1", "2", "3"]}).iloc[1:].to_parquet(path)
     assert header(path) == ["nip"] and read_records(path) == [{"nip": "2"}, {"nip": "3"}]
+    pd.DataFrame({"nip": ["1", "2"], "x": ["a", "b"]}).set_index("nip").to_parquet(path)
+    assert read_records(path) == [{"x": "a", "nip": "1"}, {"x": "b", "nip": "2"}]
 
 
 BLOCKED = """
@@ -1076,3 +1081,16 @@ def test_typed_cells_of_one_value_and_another_type_are_other_profiles() -> None:
     cells = [True, 1, 1.0, Decimal("1"), Decimal("1.0"), "1", -0.0, 0.0]
     assert len({key([c, "x"]) for c in cells}) == len(cells)
     assert key([1, "x"]) == key([1, "x"]) and key([1, "x"]) != key([1, "y"])
+
+
+def test_many_rows_sharing_one_nip_cost_memory_in_proportion(tmp_path: Path) -> None:
+    """40,000 rows of one NIP: every row is refused naming ten others and how many more,
+    in memory that grows with the rows (it grew with their square: a MemoryError)."""
+    record = {**pelaksana(), "nip": "197604212005112001"}
+    rows = [record] * 40_000
+    results = evaluate_records(IP, rows)
+    assert not any(r.ok for r in results)
+    assert "(also in rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 39,989 more)" in str(results[0].error)
+    assert "(also in rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 39,989 more)" in str(results[-1].error)
+    found = duplicates(IP, rows)
+    assert len({id(rows) for pairs in found.values() for _, rows in pairs}) == 1

@@ -125,7 +125,7 @@ def reading_of(args: argparse.Namespace) -> ReadingProfile:
             args.profile,
             columns=read_column_map(args.columns) if args.columns else None,
             values=read_value_map(args.values) if args.values else None,
-            sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+            sheet=sheet,  # a name first, else a position (see files.sheets)
             header_row=args.header_row,
             encoding=args.encoding,
             delimiter="\t" if args.delimiter == "tab" else args.delimiter,

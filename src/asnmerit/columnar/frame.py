@@ -310,11 +310,15 @@ def _identified(
     }
     records = [{c: cells[c][k] for c in declared} for k in range(len(rows))]
     shared = duplicates(criteria, records)
+    in_table: dict[int, list[int]] = {}  # each value's rows, in the table (mapped once)
     out: list[tuple[int, Evaluation | AsnmeritError]] = []
     for pos, (row, rec) in enumerate(zip(rows, records, strict=True)):
-        found = [(f, [rows[p] for p in others]) for f, others in shared.get(pos, [])]
+        found = [
+            (f, in_table.setdefault(id(same), [rows[p] for p in same]))
+            for f, same in shared.get(pos, [])
+        ]
         result: RowResult = score_row(
-            criteria, row + 1, rec, clash_issues(rec, found), band_policy=band_policy
+            criteria, row + 1, rec, clash_issues(rec, found, row), band_policy=band_policy
         )
         assert result.evaluation is not None or result.error is not None
         out.append((row, result.evaluation or result.error))  # type: ignore[arg-type]
@@ -629,6 +633,8 @@ def _arrow_factorize(column: Any) -> tuple[Codes, list[Any]]:
         column = column.cast(pa.large_string())
     elif pa.types.is_binary_view(kind):
         column = column.cast(pa.large_binary())
+    elif pa.types.is_nested(kind):  # lists, structs, maps: no Arrow kernel; each by value
+        return _factorize_cells(column.to_pylist())
     uniques = pc.unique(column).drop_null()
     codes = pc.fill_null(pc.index_in(column, value_set=uniques), -1)
     return np.asarray(codes.to_numpy(zero_copy_only=False), np.int64), uniques.to_pylist()

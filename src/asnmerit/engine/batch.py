@@ -5,6 +5,7 @@ error: which of them is right cannot be told, so none is scored."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -110,7 +111,7 @@ def score_records(
             if unread is not None:
                 unread.update((writable(str(k)), None) for k in record if k not in known)
             record = {k: v for k, v in record.items() if k in known}
-        clash = clash_issues(record, shared.get(row - 1, []))
+        clash = clash_issues(record, shared.get(row - 1, []), row - 1)
         profile = None if clash or not reuse else _profile(criteria, record)
         key, ids = profile if profile is not None else (None, {})
         hit = seen.get(key) if key is not None else None
@@ -180,12 +181,12 @@ def score_row(
     return RowResult(row, ids, evaluation=ev)
 
 
-def clash_issues(record: Any, found: list[tuple[str, list[int]]]) -> list[InputIssue]:
-    """The issues of a record whose identifier values other rows hold too (``found``: one
-    entry of :data:`~asnmerit._values.Shared`)."""
+def clash_issues(record: Any, found: list[tuple[str, list[int]]], own: int) -> list[InputIssue]:
+    """The issues of the record at ``own`` (0-based) whose identifier values other rows hold
+    too (``found``: its entry of :data:`~asnmerit.engine.intake.Shared`)."""
     return [
-        InputIssue(field, "a value used by one record only", _also(record[field], others))
-        for field, others in found
+        InputIssue(field, "a value used by one record only", _also(record[field], rows, own))
+        for field, rows in found
     ]
 
 
@@ -204,10 +205,17 @@ def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:
     return out
 
 
-def _also(value: Any, others: list[int]) -> str:
-    """``text '...' (also in rows 3, 7)``: a shared value and the other rows (0-based in)."""
-    rows = ", ".join(str(i + 1) for i in others)
-    return f"{describe(value)} (also in row{'s' if len(others) > 1 else ''} {rows})"
+_SHOWN = 10
+"""The other rows that share a value an issue names (then how many more)."""
+
+
+def _also(value: Any, rows: list[int], own: int) -> str:
+    """``text '...' (also in rows 3, 7)``: a shared value and the rows (0-based in) that
+    hold it besides ``own``, the first :data:`_SHOWN` of them, then how many more."""
+    others = list(itertools.islice((p for p in rows if p != own), _SHOWN))
+    more = len(rows) - 1 - len(others)
+    shown = ", ".join(str(i + 1) for i in others) + (f" and {more:,} more" if more else "")
+    return f"{describe(value)} (also in row{'s' if len(rows) > 2 else ''} {shown})"
 
 
 def unpack(

@@ -28,8 +28,9 @@ RESERVED = frozenset({EXTRA_CELLS, READ_PROBLEMS})
 """Fields a reader adds to a record: never a column, always an issue of the row."""
 
 Shared = dict[int, list[tuple[str, list[int]]]]
-"""Rows (0-based) that share a ``unique`` identifier's value: row -> (identifier, the
-other rows holding its value) for each such identifier."""
+"""Rows (0-based) that share a ``unique`` identifier's value: row -> (identifier, every row
+holding its value, this one too) for each such identifier. The rows of one value are one
+list, shared by all of them: memory grows with the rows, not with their square."""
 
 
 def duplicates(criteria: Criteria, records: Iterable[Any]) -> Shared:
@@ -53,7 +54,7 @@ def duplicates(criteria: Criteria, records: Iterable[Any]) -> Shared:
     # in the order the values were first seen (then by identifier), as a reader meets them
     for (k, _), positions in sorted(more.items(), key=lambda item: (item[1][0], item[0][0])):
         for pos in positions:
-            found.setdefault(pos, []).append((unique[k].name, [p for p in positions if p != pos]))
+            found.setdefault(pos, []).append((unique[k].name, positions))
     return found
 
 

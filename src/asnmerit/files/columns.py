@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .._values import coerce, fold
+from ..engine.intake import READ_PROBLEMS
 from ..errors import BadValue, ColumnsError
 from ..model import Criteria, Input, requirements
 from .profile import ReadingProfile
@@ -62,14 +63,18 @@ class Layout:
         """A record (a mapping of headers) as fields (see :func:`key_layout`); a key this
         layout did not see is kept as it is."""
         out: dict[str, Any] = {}
+        given: dict[str, str] = {}  # field -> the key that gave it
         for key, value in record.items():
             at = self._index.get(key)
-            if at is None:
-                out[key] = value
+            name, cast = (key, None) if at is None else (self.names[at], self.casts[at])
+            if name is None:
                 continue
-            name, cast = self.names[at], self.casts[at]
-            if name is not None:
-                out[name] = value if cast is None else cast(value)
+            if name in given:  # two keys of one field in one record: its issue
+                problem = (name, f"one value (given as {given[name]!r} and {key!r})", "two")
+                out.setdefault(READ_PROBLEMS, []).append(problem)
+                continue
+            given[name] = key
+            out[name] = value if cast is None else cast(value)
         return out
 
 
@@ -80,8 +85,9 @@ def nameless(position: int) -> str:
 
 def header_names(cells: Sequence[Any]) -> list[str]:
     """A header row's cells as column headers (stripped; a blank one is ``(column N)``)."""
-    return [
-        ("" if c is None else str(c)).strip() or nameless(i) for i, c in enumerate(cells, start=1)
+    return [  # a byte-order mark left by a named UTF encoding is no part of a header
+        ("" if c is None else str(c)).replace("\ufeff", "").strip() or nameless(i)
+        for i, c in enumerate(cells, start=1)
     ]
 
 
@@ -314,7 +320,7 @@ def _caster(spellings: dict[str, Any], comma: bool) -> Cast:
 
 def header_score(
     cells: Sequence[Any], criteria: Criteria, profile: ReadingProfile | None = None
-) -> int:
+) -> int:  # keyword arguments, for functools.partial
     """How many of ``cells`` name a field of ``criteria`` (or a column of the profile's
     mapping): how likely the row is the header."""
     known = _fields(criteria)

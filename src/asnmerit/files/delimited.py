@@ -60,24 +60,39 @@ class CsvFormat:
         return f"{shown}-separated, {self.encoding}"
 
 
-def csv_format(src: Source, encoding: str | None, delimiter: str | None) -> CsvFormat:
-    """The encoding and separator of ``src``: those named, else found."""
+def csv_format(
+    src: Source,
+    encoding: str | None,
+    delimiter: str | None,
+    names: Callable[[Sequence[str]], int] | None = None,
+) -> CsvFormat:
+    """The encoding and separator of ``src``: those named, else found (``names``: how many
+    fields a row names; the separator under which some row names the most wins)."""
     p = name(src)
     if encoding is not None:
         try:
-            encoding = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):
             raise RecordsError(
-                f"{p}: unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1, utf-16)",
+                f"{p}: unknown text encoding {encoding!r} (e.g. utf-8, cp1252, latin-1, utf-16)",
                 code="records.encoding",
-            ) from None
+            )
+        encoding = info.name
     else:
         with _binary(src) as fh:
-            start = fh.read(4)
+            start = fh.read(4096)
         utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not utf16 and start.count(0) * 4 > len(start):
+            raise RecordsError(
+                f"{p}: every other byte is zero: UTF-16 without a byte-order mark? Name it "
+                "(--encoding utf-16-le)",
+                code="records.encoding",
+            )
         encoding = "utf-16" if utf16 else "utf-8-sig"
     if delimiter is None:
-        delimiter = _sniff(_head(src, encoding))
+        delimiter = _sniff(_head(src, encoding), names)
     return CsvFormat(encoding, delimiter)
 
 
@@ -90,31 +105,41 @@ def _head(src: Source, encoding: str) -> list[str]:
     return lines if whole or len(lines) < 2 else lines[:-1]
 
 
-def _sniff(lines: list[str]) -> str:
-    """The separator that splits ``lines`` into the most cells in rows of one width (> 1):
-    the rows of a table are as wide as its header."""
-    best, score = ",", (0, 0)
+def _sniff(lines: list[str], names: Callable[[Sequence[str]], int] | None = None) -> str:
+    """The separator under which a row names the most fields (given ``names``); else the
+    one that splits ``lines`` into the most cells in rows of one width (> 1): the rows of
+    a table are as wide as its header."""
+    best, score = ",", (0, 0, 0)
     for d in DELIMITERS:
         try:
-            widths = [len(r) for r in csv.reader(lines, delimiter=d) if any(c.strip() for c in r)]
+            rows = [r for r in csv.reader(lines, delimiter=d) if any(c.strip() for c in r)]
         except csv.Error:
             continue
+        named = max((names(r) for r in rows[:HEAD_ROWS]), default=0) if names else 0
+        widths = [len(r) for r in rows]
         counted = {w: widths.count(w) for w in set(widths) if w > 1}
-        if counted:
-            width, times = max(counted.items(), key=lambda wt: (wt[0] * wt[1], wt[1]))
-            if (width * times, times) > score:
-                best, score = d, (width * times, times)
+        if counted or named:
+            width, times = max(
+                counted.items(), key=lambda wt: (wt[0] * wt[1], wt[1]), default=(0, 0)
+            )
+            if (named, width * times, times) > score:
+                best, score = d, (named, width * times, times)
     return best
 
 
-def head_rows(src: Source, fmt: CsvFormat) -> list[tuple[int, list[str]]]:
-    """The first :data:`HEAD_ROWS` rows of ``src`` that are not blank, each with its line."""
+def head_rows(src: Source, fmt: CsvFormat, until: int | None = None) -> list[tuple[int, list[str]]]:
+    """The first :data:`HEAD_ROWS` rows of ``src`` that are not blank, each with its line
+    (read on to line ``until``, when it is named, however far that is)."""
     with _reader(src, fmt) as (reader, _):
-        rows = []
+        rows: list[tuple[int, list[str]]] = []
         for start, row in _numbered(reader):
+            if until is not None and start > until:
+                break
             if any(c.strip() for c in row):
+                if until is not None and start < until and len(rows) == HEAD_ROWS:
+                    rows.pop(0)  # only the rows near the one named are kept
                 rows.append((start, row))
-                if len(rows) == HEAD_ROWS:
+                if until is None and len(rows) == HEAD_ROWS:
                     break
         return rows
 
@@ -128,17 +153,17 @@ def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def csv_rows(
-    src: Source, fmt: CsvFormat, header_line: int, size: int
+    src: Source, fmt: CsvFormat, header_line: int, size: int, read: Sequence[bool] = ()
 ) -> Iterator[tuple[list[tuple[str, ...]], float | None]]:
     """The rows after the header (at ``header_line``) of ``src`` in chunks of at most
     ``size``, each with the share of the file read; raises :class:`RecordsError` (at its
-    line) for what would lose rows."""
+    line) for what would lose rows. ``read``: per column of the header, whether it is read
+    (a field's value never spans lines)."""
     p = name(src)
     with _reader(src, fmt) as (reader, share):
         for start, _ in _numbered(reader):
             if start >= header_line:
                 break
-        width = 0
         rows_of = map(tuple, reader)  # a row as a tuple of texts (untracked by the GC)
         while True:
             first = reader.line_num + 1
@@ -146,37 +171,45 @@ def csv_rows(
             if not raw:
                 return
             if reader.line_num - first + 1 != len(raw):  # a row ran over several lines
-                width = width or max(map(len, raw))
-                _check_spans(p, raw, first, fmt.delimiter, width)
+                _check_spans(p, raw, first, fmt.delimiter, read)
             rows = list(filter(any, raw))  # a line of empty cells is not a row
             if rows:
                 yield rows, share()
 
 
 def _check_spans(
-    p: Path, rows: list[tuple[str, ...]], first: int, delimiter: str, width: int
+    p: Path, rows: list[tuple[str, ...]], first: int, delimiter: str, read: Sequence[bool]
 ) -> None:
-    """Refuse ``rows`` (read from line ``first``) when a field in them ran over too many
-    lines, or over lines that look like rows of their own: a stray quote."""
-    line = first
+    """Refuse ``rows`` (read from line ``first``) when a field in them spans lines where no
+    text may (a field's value: a NIP, a name, a code), over too many lines, or over lines
+    that look like rows of their own: a stray quote, which merges rows."""
+    line, width = first, len(read)
     for row in rows:
         breaks = [len(_BREAK.findall(cell)) for cell in row]
-        for cell, n in zip(row, breaks, strict=True):
+        for at, (cell, n) in enumerate(zip(row, breaks, strict=True)):
             if not n:
                 continue
-            rowlike = any(
-                part.count(delimiter) >= max(1, width - 2) for part in _BREAK.split(cell)[1:]
+            after = _BREAK.split(cell)[1:]
+            rowlike = any(part.count(delimiter) >= max(1, width - 2) for part in after)
+            # a field's value (a NIP, a name, a code) that spans lines and holds a separator
+            # past its break, or leaves its row wider than the header, is rows run together
+            field = (
+                at < width
+                and read[at]
+                and (len(row) != width or any(delimiter in part for part in after))
             )
-            if n >= MAX_FIELD_LINES or rowlike:
+            if n >= MAX_FIELD_LINES or rowlike or field:
                 why = (
-                    f"runs over {n + 1} lines"
+                    "is a field's value run into the next row"
+                    if field
+                    else f"runs over {n + 1} lines"
                     if n >= MAX_FIELD_LINES
                     else "holds lines that look like rows of their own"
                 )
                 raise RecordsError(
-                    f"{p}: line {line}: a quoted field that starts in this row {why} "
-                    f"(to line {line + sum(breaks)}): a stray quote? Quote the whole cell, "
-                    "or remove the quote",
+                    f"{p}: line {line}: a quoted cell (column {at + 1}) that starts in this row "
+                    f"spans lines to line {line + sum(breaks)} and {why}: a stray quote? Quote "
+                    "the whole cell, or remove the quote",
                     code="records.csv-quote",
                 )
         line += 1 + sum(breaks)
@@ -211,13 +244,18 @@ def _csv_problem(src: Source, fmt: CsvFormat, line: int, exc: csv.Error) -> str:
             f"{p}: line {start}: a quote opened in the row starting here is never closed "
             "(the file ends inside it); quote the whole cell, or remove the quote"
         )
+    start = _open_quote(src, fmt)  # the row it is in starts here (a quote may open earlier)
+    seen = f" (seen at line {line})" if line != start else ""
     if "field larger than field limit" in text:
-        return f"{p}: line {line}: a field longer than {csv.field_size_limit()} characters: a stray quote?"
-    return f"{p}: line {line}: {text}"
+        return (
+            f"{p}: line {start}: a field longer than {csv.field_size_limit()} characters{seen}: "
+            "a stray quote?"
+        )
+    return f"{p}: line {start}: {text}{seen}; a stray quote?"
 
 
 def _open_quote(src: Source, fmt: CsvFormat) -> int:
-    """The line of the row whose quote is never closed (the file is read again)."""
+    """The line where the row that cannot be read starts (the file is read again)."""
     end = 0
     with _opened(src, fmt.encoding) as fh:
         reader = csv.reader(fh, delimiter=fmt.delimiter, strict=True)
@@ -268,7 +306,9 @@ def _misfit(src: Source, encoding: str) -> str:
     try:
         raw.decode(encoding)
         where = f"not {shown}"
-    except UnicodeDecodeError as exc:
+    except (LookupError, UnicodeError) as exc:
+        if not isinstance(exc, UnicodeDecodeError):
+            return f"not {shown}: {exc}"
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode(encoding, "replace")) + 1
@@ -284,7 +324,7 @@ def _fits(raw: bytes, encoding: str) -> bool:
         return False
     try:
         raw.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeError, LookupError):
         return False
     return True
 

@@ -123,7 +123,9 @@ def profile_from(data: Any, source: str = "<options>") -> ReadingProfile:
 
 
 def _checked(doc: Document) -> ReadingProfile:
-    found = [str(p) for p in schema_check(doc, "profile-1.json")]
+    found = [
+        f"{p} (at {p.path})" if p.path else str(p) for p in schema_check(doc, "profile-1.json")
+    ]
     if found:
         raise ColumnsError("\n".join(found))
     return _build(doc.data, doc.source)
@@ -145,7 +147,7 @@ def _build(data: Mapping[str, Any], source: str) -> ReadingProfile:
         values[field] = folded
     return ReadingProfile(
         name=data.get("profile"),
-        sheet=data.get("sheet"),
+        sheet=int(sheet) if isinstance(sheet := data.get("sheet"), float) else sheet,
         header_row=data.get("header_row"),
         encoding=data.get("encoding"),
         delimiter=data.get("delimiter"),
@@ -168,13 +170,23 @@ def load_profile(name: str | os.PathLike[str]) -> ReadingProfile:
     if not p.exists() and isinstance(name, str) and name in shipped_profiles():
         p = Path(str(resources.files("asnmerit").joinpath(f"profiles/{name}.yaml")))
     try:
-        raw = p.read_bytes()
+        raw = _bounded(p)
     except OSError as exc:
         known = ", ".join(shipped_profiles())
         raise ColumnsError(
             f"{p}: {exc.strerror or exc} (not a file, nor a shipped profile: {known})"
         ) from None
     return _checked(_document(raw, p))
+
+
+MAX_BYTES = 2 * 1024 * 1024
+"""The largest profile, column map or value map file (as a criteria file): 2 MiB."""
+
+
+def _bounded(p: Path) -> bytes:
+    """The bytes of ``p``, no more than :data:`MAX_BYTES` and one (the parser refuses more)."""
+    with open(p, "rb") as fh:
+        return fh.read(MAX_BYTES + 1)
 
 
 def _document(raw: bytes, p: Path) -> Document:
@@ -206,7 +218,7 @@ def _part(path: str | os.PathLike[str], key: str) -> ReadingProfile:
     """A file holding one part of a profile, checked as that part."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = _bounded(p)
     except OSError as exc:
         raise ColumnsError(f"{p}: {exc.strerror or exc}") from None
     doc = _document(raw, p)

@@ -16,6 +16,7 @@ it, and the evaluator refuses it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -35,7 +36,7 @@ from .delimited import CsvFormat, csv_format, csv_rows, head_rows
 from .profile import ReadingProfile, reading
 from .rows import CHUNK_ROWS, Rows, as_record, batched, optional
 from .sheets import parquet_headers, parquet_rows, xlsx_head, xlsx_rows
-from .spool import Source, source, whole_file
+from .spool import Source, source, suffix_of, whole_file
 
 __all__ = [
     "CHUNK_ROWS",
@@ -117,7 +118,7 @@ def load(path: str | os.PathLike[str], scheme: Criteria | None, profile: Reading
     """Every record of ``path`` read as ``profile`` says (see :func:`read_records`), with
     the columns left unread and a line saying how the file was read."""
     p = Path(path)
-    if p.suffix.lower() in TABULAR:
+    if suffix_of(p) in TABULAR:
         table = open_table(p, scheme, profile)
         records = [r for chunk in table.chunks() for r in chunk.records()]
         return Loaded(records, table.layout.unread, "" if table.usual else table.describe())
@@ -145,7 +146,7 @@ def iter_chunks(
     whole. The checks are those of :func:`read_records`; a problem found while reading
     raises :class:`RecordsError` when the chunk it is in is reached."""
     p = Path(path)
-    if p.suffix.lower() in TABULAR:
+    if suffix_of(p) in TABULAR:
         yield from (chunk.records() for chunk in open_table(p, scheme, profile).chunks(size))
         return
     yield from batched(whole(p, scheme, profile or ReadingProfile())[0], size)
@@ -192,8 +193,8 @@ class Table:
         if not self.header_row and self.kind != "Parquet":
             return  # a file without a header holds no records
         if self.csv is not None:
-            src = self.src or self.path
-            for rows, share in csv_rows(src, self.csv, self.header_row, size):
+            src, read = self.src or self.path, [n is not None for n in names]
+            for rows, share in csv_rows(src, self.csv, self.header_row, size, read):
                 yield Rows(names, rows, typed=False, read=share, casts=casts)
         elif self.sheet is not None:
             for chunk in xlsx_rows(self.path, self.sheet, self.header_row, names, size):
@@ -221,7 +222,7 @@ def open_table(
 
 
 def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
-    kind = TABULAR.get(p.suffix.lower())
+    kind = TABULAR.get(suffix_of(p))
     if kind is None:
         raise RecordsError(
             f"{p}: not a table file (.csv, .parquet or .xlsx)", code="records.format"
@@ -236,8 +237,11 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
     if kind == "CSV":
         if profile.sheet is not None:
             raise ColumnsError(f"{p}: a CSV file has no sheets")
-        fmt = csv_format(src, profile.encoding, profile.delimiter)
-        found = _header(p, head_rows(src, fmt), profile, scheme, "line")
+        names = (
+            functools.partial(header_score, criteria=scheme, profile=profile) if scheme else None
+        )
+        fmt = csv_format(src, profile.encoding, profile.delimiter, names)
+        found = _header(p, head_rows(src, fmt, profile.header_row), profile, scheme, "line")
         number, cells = found or (0, [])
         lay = layout(header_names(cells), scheme, profile)
         return Table(p, kind, lay, number, csv=fmt, src=src)
@@ -318,7 +322,7 @@ MAX_WHOLE = 512 << 20
 
 
 def _read_whole(p: Path) -> list[dict[str, Any]]:
-    suffix = p.suffix.lower()
+    suffix = suffix_of(p)
     if suffix not in (".json", ".yaml", ".yml"):
         hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
         raise RecordsError(
@@ -349,7 +353,7 @@ def _too_large(p: Path, why: str) -> str:
 
 
 def _parse_whole(p: Path, raw: bytes) -> list[dict[str, Any]]:
-    if p.suffix.lower() == ".json":
+    if suffix_of(p) == ".json":
         try:
             data = json.loads(
                 raw.decode("utf-8-sig"), parse_float=Decimal, object_pairs_hook=_no_duplicates

@@ -108,10 +108,13 @@ def _sheet(book: Any, sheet: str | int | None, p: Path) -> Any:
     elif isinstance(sheet, int):
         found = sheets[sheet - 1] if 1 <= sheet <= len(sheets) else None
         what = f"no sheet {sheet}"
-    else:
+    else:  # a name first (a sheet may be called "2"), then a position given as text
         found = next((s for s in sheets if s.title == sheet), None) or next(
-            (s for s in sheets if s.title.strip().casefold() == sheet.strip().casefold()), None
+            (s for s in sheets if s.title.strip().lower() == sheet.strip().lower()), None
         )
+        if found is None and sheet.strip().isdigit() and sheet.strip().isascii():
+            at = int(sheet)
+            found = sheets[at - 1] if 1 <= at <= len(sheets) else None
         what = f"no sheet named {sheet!r}"
     if found is None:
         raise RecordsError(f"{p}: {what} (sheets: {listed or 'none'})", code="records.sheet")
@@ -180,6 +183,7 @@ def xlsx_rows(
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_TALL = 1_000
 
 
 @attrs.frozen
@@ -190,6 +194,23 @@ class _Marks:
     names: Sequence[str | None]
     formulas: frozenset[tuple[int, int]]
     merged: tuple[tuple[int, int, int, int, str], ...]
+    by_row: dict[int, list[tuple[int, int, int, int, str]]] = attrs.field(init=False)
+    """The merged ranges over each row (of at most :data:`_TALL` rows; taller ones in
+    ``tall``), so that a row looks at its own ranges only."""
+    tall: list[tuple[int, int, int, int, str]] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_row: dict[int, list[tuple[int, int, int, int, str]]] = {}
+        tall = []
+        for span in self.merged:
+            r1, _, r2, _, _ = span
+            if r2 - r1 > _TALL:
+                tall.append(span)
+                continue
+            for r in range(r1, r2 + 1):
+                by_row.setdefault(r, []).append(span)
+        object.__setattr__(self, "by_row", by_row)
+        object.__setattr__(self, "tall", tall)
 
     def note(self, number: int, row: Sequence[Any]) -> Note | None:
         """What cannot be read in row ``number``, if anything."""
@@ -209,7 +230,8 @@ class _Marks:
                 )
                 continue
             blank = col > len(row) or is_blank(row[col - 1])
-            for r1, c1, r2, c2, span in self.merged if blank else ():
+            spans = [*self.by_row.get(number, ()), *self.tall] if blank else ()
+            for r1, c1, r2, c2, span in spans:
                 if r1 <= number <= r2 and c1 <= col <= c2 and (number, col) != (r1, c1):
                     issues.append(
                         (
@@ -237,13 +259,19 @@ def _marks(p: Path, ws: Any, names: Sequence[str | None], header_row: int) -> _M
             formulas: set[tuple[int, int]] = set()
             merged = []
             with z.open(part) as fh:
-                for _, el in ElementTree.iterparse(fh, events=("end",)):
+                row = col = 0  # where a cell without a reference stands (after the last)
+                for event, el in ElementTree.iterparse(fh, events=("start", "end")):
                     tag = el.tag.rpartition("}")[2]
+                    if event == "start":
+                        if tag == "row":
+                            row, col = int(el.get("r") or row + 1), 0
+                        continue
                     if tag == "c":
+                        ref = el.get("r")
+                        row, col = _cell(ref) if ref else (row, col + 1)
                         kids = {k.tag.rpartition("}")[2]: k for k in el}
-                        value = kids.get("v")
-                        if "f" in kids and (value is None or not (value.text or "").strip()):
-                            formulas.add(_cell(el.get("r", "")))
+                        if "f" in kids and _uncomputed(el, kids.get("v")):
+                            formulas.add((row, col))
                         el.clear()
                     elif tag == "row":
                         el.clear()
@@ -260,6 +288,13 @@ def _marks(p: Path, ws: Any, names: Sequence[str | None], header_row: int) -> _M
     if not formulas and not merged:
         return None
     return _Marks(names, frozenset(formulas), tuple(merged))
+
+
+def _uncomputed(cell: Any, value: Any) -> bool:
+    """Whether a formula cell holds no computed value: no ``<v>``, or an empty one in a
+    cell that is not of text (an empty text, ``t="str"``, is a value; scripts write an
+    empty ``<v/>`` for a formula they never computed)."""
+    return value is None or (not (value.text or "") and cell.get("t") != "str")
 
 
 def _holds(z: zipfile.ZipFile, part: str) -> bool:
@@ -323,11 +358,13 @@ def _parquet_file(p: Path) -> Iterator[Any]:
 
 
 def _kept(pf: Any) -> list[int]:
-    """The positions of the columns of a Parquet file, leaving out the index that pandas
-    stores as columns (``__index_level_0__``)."""
+    """The positions of the columns of a Parquet file, leaving out the unnamed index that
+    pandas stores as a column (``__index_level_0__``); a named index (``nip``) is data."""
     schema = pf.schema_arrow
     index = {
-        c for c in (schema.pandas_metadata or {}).get("index_columns", ()) if isinstance(c, str)
+        c
+        for c in (schema.pandas_metadata or {}).get("index_columns", ())
+        if isinstance(c, str) and re.fullmatch(r"__index_level_\d+__", c)
     }
     return [i for i, name in enumerate(schema.names) if name not in index]
 

@@ -8,6 +8,7 @@ from a whole file, is kept whole first.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import stat
@@ -92,9 +93,17 @@ def name(src: Source) -> Path:
     return src if isinstance(src, Path) else src.path
 
 
+_SPOOLS: dict[str, Spool] = {}
+"""The pipes read so far, by path: a pipe can be opened once only."""
+
+
 def source(p: Path) -> Source:
     """``p`` as a source of records: a regular file as it is, a pipe or device as a
-    :class:`Spool`; :class:`RecordsError` for a missing file or a folder."""
+    :class:`Spool` (the same one each time it is named); :class:`RecordsError` for a missing
+    file or a folder."""
+    spool = _SPOOLS.get(str(p))
+    if spool is not None:
+        return spool
     try:
         mode = os.stat(p).st_mode
     except OSError as exc:
@@ -102,8 +111,28 @@ def source(p: Path) -> Source:
     if stat.S_ISREG(mode):
         return p
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-        return Spool(p)
+        return _SPOOLS.setdefault(str(p), Spool(p))
     raise RecordsError(f"{p}: not a file of records (a folder?)", code="records.not-a-file")
+
+
+def suffix_of(p: Path) -> str:
+    """The format of ``p`` as an extension: its own; for a file without one (``<(...)``,
+    ``/dev/stdin``), what its first bytes say: ``.xlsx`` (a zip), ``.parquet``, ``.json``
+    (``[`` or ``{``), else ``.csv``."""
+    if p.suffix or not p.exists() or p.is_dir():
+        return p.suffix.lower()
+    src = source(p)
+    if isinstance(src, Spool):
+        head = src.read_at(0, 64)
+    else:
+        with open(src, "rb") as fh:
+            head = fh.read(64)
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if head.startswith(b"PK"):
+        return ".xlsx"
+    if head.startswith(b"PAR1"):
+        return ".parquet"
+    return ".json" if text[:1] in (b"[", b"{") else ".csv"
 
 
 def whole_file(src: Source, limit: int | None = None) -> Path:

@@ -36,6 +36,7 @@ from ..results import RowResult
 from .profile import ReadingProfile
 from .records import TABULAR, open_table, whole
 from .rows import CHUNK_ROWS, Rows, as_record, batched
+from .spool import suffix_of
 from .tables import JsonList, RowWriter, table_writer
 
 
@@ -157,7 +158,7 @@ def evaluate_file(
     parts = [c.id for c in criteria.score.children]
     results = ["score", "band", "band_label", "eligible", *parts, "warnings", "error"]
     output = _Output(out, format, errors, errors_format, progress, results, safe)
-    if Path(path).suffix.lower() in TABULAR:
+    if suffix_of(Path(path)) in TABULAR:
         table = open_table(path, criteria, profile)
         unread, how = table.layout.unread, "" if table.usual else table.describe()
         if format != "json":
@@ -404,8 +405,12 @@ class _Hashes:
         if found:  # compare the values of those rows (a hash may be another value's too)
             fields = [i.name for i in self.unique]
             records = list(_records_at(read(), found, fields))
+            at: dict[int, list[int]] = {}  # each value's rows, in the file (mapped once)
             shared = {
-                found[pos]: [(field, [found[o] for o in others]) for field, others in clashes]
+                found[pos]: [
+                    (field, at.setdefault(id(rows), [found[o] for o in rows]))
+                    for field, rows in clashes
+                ]
                 for pos, clashes in duplicates(self.criteria, records).items()
             }
         seen = set(self.names[: self.reach])
@@ -525,7 +530,7 @@ class _Table:
     def _own(self, chunk: Rows, row: Sequence[Any], n: int) -> RowResult:
         """Row ``n`` (of ``chunk``) scored by itself."""
         record = as_record(chunk.names, row, chunk.casts)
-        clash = clash_issues(record, self.scan.shared.get(n - 1, []))
+        clash = clash_issues(record, self.scan.shared.get(n - 1, []), n - 1)
         return score_row(self.criteria, n, record, clash, band_policy=self.band_policy)
 
 

@@ -111,7 +111,7 @@ class ExampleChecks(Context):
         names = list(subjects)
         for pos, shared in duplicates(criteria, subjects.values()).items():
             for field, others in shared:
-                also = ", ".join(names[i] for i in others)
+                also = ", ".join(names[i] for i in others if i != pos)
                 self.report(
                     "example.bad-input",
                     f"{field}: expected a value used by one subject only, got "
