@@ -196,3 +196,36 @@ def gate_formulas(path: Path) -> Path:
                   "=80", "=80", "=F3>=90"])  # fmt: skip
     book.save(path)
     return path
+
+
+FILES = {
+    "pegawai-excel-id.csv": excel_csv,
+    "pegawai-cp1252.csv": lambda p: excel_csv(p, encoding="cp1252"),
+    "pegawai-unicode-text.csv": unicode_text,
+    "pegawai.xlsx": workbook,
+    "anugerah-formulas.xlsx": gate_formulas,
+}
+"""The corpus kept in ``tests/data/exports/``: file name -> how it is made."""
+
+FOLDER = Path(__file__).parent / "data" / "exports"
+
+
+def write_expected(path: Path) -> Path:
+    """Each employee's NIP and the score worked by hand, as CSV."""
+    lines = ["row,nip,score"]
+    for n, (cells, score) in enumerate(EMPLOYEES, start=1):
+        lines.append(f"{n},{cells[0]},{score}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    """Write the corpus into ``tests/data/exports/`` (``python -m tests.exports``)."""
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    for name, make in FILES.items():
+        make(FOLDER / name)
+    write_expected(FOLDER / "expected.csv")
+
+
+if __name__ == "__main__":
+    main()

@@ -671,3 +671,53 @@ def test_a_list_in_a_frame_is_its_rows_error() -> None:
 def test_a_map_file_is_read_no_further_than_its_limit(tmp_path: Path) -> None:
     with pytest.raises(ColumnsError, match=r"yaml\.too-large"):
         asnmerit.read_records(tmp_path / "x.csv", profile="/dev/zero")
+
+
+# -- the kept corpus -----------------------------------------------------------------------------
+
+
+def _cells(path: Path) -> list[list[list[Any]]]:
+    """Every cell of every sheet of a workbook, formulas as written."""
+    book = openpyxl.load_workbook(path)
+    return [[list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets]
+
+
+@pytest.mark.parametrize("name", list(exports.FILES))
+def test_the_kept_corpus_is_what_its_maker_writes(name: str, tmp_path: Path) -> None:
+    """``tests/data/exports/`` holds what ``python -m tests.exports`` writes (a workbook's
+    bytes carry the time it was saved: its cells are compared)."""
+    made = exports.FILES[name](tmp_path / name)
+    kept = exports.FOLDER / name
+    if name.endswith(".xlsx"):
+        assert _cells(kept) == _cells(made)
+    else:
+        assert kept.read_bytes() == made.read_bytes()
+    expected = exports.write_expected(tmp_path / "expected.csv")
+    assert (exports.FOLDER / "expected.csv").read_bytes() == expected.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("pegawai-excel-id.csv", []),
+        ("pegawai-cp1252.csv", ["--encoding", "cp1252"]),
+        ("pegawai-unicode-text.csv", []),
+        ("pegawai.xlsx", []),
+    ],
+)
+def test_every_kept_export_scores_every_row_as_worked_by_hand(
+    name: str, options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.json"
+    src = exports.FOLDER / name
+    args = [str(src), "--profile", "hr-export-id", *options, "--format", "json", "-o", str(out)]
+    code, _, err = _evaluate(capsys, *args)
+    assert code == 0, err
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    with open(exports.FOLDER / "expected.csv", encoding="utf-8", newline="") as fh:
+        want = [(r["nip"], Decimal(r["score"])) for r in csv.DictReader(fh)]
+    got = [(r["result"]["identifiers"]["nip"], Decimal(r["result"]["score"])) for r in rows]
+    assert got == want
+    assert rows[0]["reading"]["profile"] == "hr-export-id"
+    assert rows[0]["reading"]["not_read"][:2] == ["No", "Golongan"]
+    assert f"rows: {len(want)}, scored: {len(want)}, errors: 0" in err

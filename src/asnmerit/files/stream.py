@@ -85,7 +85,7 @@ def error_issues(error: AsnmeritError | None) -> list[dict[str, str]]:
 
 def _json_item(r: RowResult, reading: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A row of the JSON output; ``reading``: how the records were read, when a profile or
-    options were given (their name and digest)."""
+    options were given (their name and digest), and the columns not read, if any."""
     said = {"reading": reading} if reading else {}
     if r.evaluation is not None:
         return {"row": r.row, "result": r.evaluation.to_dict(), **said}
@@ -174,7 +174,10 @@ def evaluate_file(
     scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
     records_again = itertools.chain.from_iterable(chunks())
     given = profile.to_dict()
-    reading = {"profile": given.get("profile"), "digest": profile.digest} if given else None
+    reading: dict[str, Any] | None = None  # said in every row, when there is aught to say
+    if given or unread:
+        reading = {"profile": given.get("profile"), "digest": profile.digest} if given else {}
+        reading.update({"not_read": list(unread)} if unread else {})
     scored = _record_results(criteria, records_again, scan, results, lang, band_policy, format)
     counts = output.write(scan, scored, reading)
     return attrs.evolve(counts, unread=unread, how=how)
