@@ -721,3 +721,89 @@ def test_every_kept_export_scores_every_row_as_worked_by_hand(
     assert rows[0]["reading"]["profile"] == "hr-export-id"
     assert rows[0]["reading"]["not_read"][:2] == ["No", "Golongan"]
     assert f"rows: {len(want)}, scored: {len(want)}, errors: 0" in err
+
+
+# -- what a second hostile review found ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [  # the quote opens and closes in one column not read, of neighbouring rows
+            "No,nip,Keterangan,jenis_jabatan,pendidikan,diklat_teknis_20jp,seminar,"
+            "predikat_kinerja,hukuman_disiplin",
+            '1,197604212005112001,"catatan,pelaksana,S1,ya,tidak,baik,tidak_ada',
+            '2,198001012005011002,lain",pelaksana,S3,ya,ya,sangat_baik,tidak_ada',
+            "3,198507152010012003,,pelaksana,SD,ya,tidak,baik,tidak_ada",
+        ],
+        [  # ... in the first column, with ';'
+            "nama;nip;jenis_jabatan;pendidikan;diklat_teknis_20jp;seminar;predikat_kinerja;"
+            "hukuman_disiplin",
+            '"Siti;197604212005112001;pelaksana;S1;ya;tidak;baik;tidak_ada',
+            'Budi";198001012005011002;pelaksana;S3;ya;ya;sangat_baik;tidak_ada',
+            "Ani;198507152010012003;pelaksana;SD;ya;tidak;baik;tidak_ada",
+        ],
+    ],
+)
+def test_a_quote_pair_in_one_column_of_neighbouring_rows_refuses_the_file(
+    lines: list[str], tmp_path: Path
+) -> None:
+    src = tmp_path / "q.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match="line 2: a quoted cell") as caught:
+        asnmerit.read_records(src, scheme=scheme("ip-asn"))
+    assert caught.value.code == "records.csv-quote"
+
+
+def test_a_spelling_of_dashes_never_fills_a_blank_cell(tmp_path: Path) -> None:
+    src = tmp_path / "dash.csv"
+    src.write_text(
+        "nip,jenis_jabatan,pendidikan,diklat_teknis_20jp,seminar,predikat_kinerja,"
+        "hukuman_disiplin\n197604212005112001,pelaksana,S1,,tidak,baik,\n"
+        "198001012005011002,pelaksana,S1,-,tidak,baik,-\n",
+        encoding="utf-8",
+    )
+    values = {"hukuman_disiplin": {"-": "tidak_ada"}, "diklat_teknis_20jp": {"-": False}}
+    ip = scheme("ip-asn")
+    results = asnmerit.evaluate_records(ip, asnmerit.read_records(src, scheme=ip, values=values))
+    assert not results[0].ok and "expected a value" in str(results[0].error)
+    assert results[1].ok
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "yaml", "spaced-json"])
+def test_stdin_is_typed_by_its_first_bytes(kind: str, tmp_path: Path) -> None:
+    records = [pelaksana(nip="197604212005112001"), pelaksana(nip="198001012005011002")]
+    if kind == "xlsx":
+        book = openpyxl.Workbook()
+        book.active.append(list(records[0]))
+        for r in records:
+            book.active.append([str(v) for v in r.values()])
+        book.save(tmp_path / "in")
+        data = (tmp_path / "in").read_bytes()
+    elif kind == "yaml":
+        data = "".join(f"- {json.dumps(r)}\n" for r in records).encode()
+    else:
+        data = b"\n" * 100 + json.dumps(records).encode()
+    done = subprocess.run(
+        [sys.executable, "-m", "asnmerit", "evaluate", "ip-asn", "/dev/stdin", "-q"],
+        input=data, capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert b"rows: 2, scored: 2, errors: 0" in done.stderr
+
+
+def test_utf32_and_a_wrongly_named_encoding_are_refused(tmp_path: Path) -> None:
+    src, lines = _csv_of(tmp_path, 2)
+    src.write_bytes(("\n".join(lines) + "\n").encode("utf-32"))
+    with pytest.raises(RecordsError, match="UTF-32"):
+        asnmerit.read_records(src)
+    src.write_bytes(b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode())
+    with pytest.raises(RecordsError, match="it is UTF-8, not cp1252"):
+        asnmerit.read_records(src, encoding="cp1252")
+
+
+def test_a_header_past_the_first_rows_must_be_named(tmp_path: Path) -> None:
+    src, lines = _csv_of(tmp_path, 2)
+    src.write_text("\n".join([*[f"judul {i}" for i in range(31)], *lines]) + "\n", "utf-8")
+    with pytest.raises(ColumnsError, match="none of the first 30 rows names a field"):
+        asnmerit.read_records(src, scheme=scheme("ip-asn"))

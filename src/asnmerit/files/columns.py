@@ -302,7 +302,7 @@ def _caster(spellings: dict[str, Any], comma: bool) -> Cast:
     memo: dict[str, Any] = {}
 
     def cast(cell: Any) -> Any:
-        if not isinstance(cell, str):
+        if not isinstance(cell, str) or not cell.strip():  # a blank cell stays missing
             return cell
         try:
             return memo[cell]

@@ -80,9 +80,22 @@ def csv_format(
                 code="records.encoding",
             )
         encoding = info.name
+        with _binary(src) as fh:
+            if fh.read(3) == codecs.BOM_UTF8 and not encoding.startswith("utf"):
+                raise RecordsError(
+                    f"{p}: the file starts with UTF-8's byte-order mark: it is UTF-8, not "
+                    f"{encoding} (leave --encoding out)",
+                    code="records.encoding",
+                )
     else:
         with _binary(src) as fh:
             start = fh.read(4096)
+        if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            raise RecordsError(
+                f"{p}: UTF-32 (by its byte-order mark): save it as UTF-8, or name it "
+                "(--encoding utf-32)",
+                code="records.encoding",
+            )
         utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if not utf16 and start.count(0) * 4 > len(start):
             raise RecordsError(
@@ -190,7 +203,13 @@ def _check_spans(
             if not n:
                 continue
             after = _BREAK.split(cell)[1:]
-            rowlike = any(part.count(delimiter) >= max(1, width - 2) for part in after)
+            # a quote that opens in one row and closes in a later one swallows the end of the
+            # first and the start of the next: the separators of a whole row boundary
+            rowlike = (
+                any(part.count(delimiter) >= max(1, width - 2) for part in after)
+                or cell.count(delimiter) >= max(1, width - 1)
+                or len(row) != width
+            )
             # a field's value (a NIP, a name, a code) that spans lines and holds a separator
             # past its break, or leaves its row wider than the header, is rows run together
             field = (

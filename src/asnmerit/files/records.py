@@ -32,7 +32,7 @@ from ..errors import ColumnsError, RecordsError, UnreadColumnsWarning
 from ..model import Criteria
 from ..spec.parse import Limits, parse_yaml
 from .columns import Layout, header_names, header_score, key_layout, layout
-from .delimited import CsvFormat, csv_format, csv_rows, head_rows
+from .delimited import HEAD_ROWS, CsvFormat, csv_format, csv_rows, head_rows
 from .profile import ReadingProfile, reading
 from .rows import CHUNK_ROWS, Rows, as_record, batched, optional
 from .sheets import parquet_headers, parquet_rows, xlsx_head, xlsx_rows
@@ -281,9 +281,15 @@ def _header(
         return found
     if scheme is not None and rows:
         enough = min(2, len(scheme.inputs) + len(scheme.identifiers))
-        for n, cells in rows:
-            if header_score(cells, scheme, profile) >= enough:
+        scores = [header_score(cells, scheme, profile) for _, cells in rows]
+        for (n, cells), score in zip(rows, scores, strict=True):
+            if score >= enough:
                 return n, cells
+        if not any(scores) and len(rows) == HEAD_ROWS:  # a header further down, unseen
+            raise ColumnsError(
+                f"{p}: none of the first {HEAD_ROWS} rows names a field of {scheme.id} "
+                f"{scheme.version}: name the header's {unit} (--header-row)"
+            )
     return rows[0] if rows else None
 
 

@@ -81,9 +81,10 @@ def _book(p: Path) -> Iterator[Any]:
     openpyxl = optional("openpyxl", f"{p}: reading an Excel file")
     _check_zip(p)
     book = None
-    try:
-        book = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        yield book
+    try:  # a file object: a pipe's spool has no .xlsx name for openpyxl to go by
+        with open(p, "rb") as fh:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            yield book
     except RecordsError:
         raise
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, XML errors, ...

@@ -118,21 +118,23 @@ def source(p: Path) -> Source:
 def suffix_of(p: Path) -> str:
     """The format of ``p`` as an extension: its own; for a file without one (``<(...)``,
     ``/dev/stdin``), what its first bytes say: ``.xlsx`` (a zip), ``.parquet``, ``.json``
-    (``[`` or ``{``), else ``.csv``."""
+    (``[`` or ``{``), ``.yaml`` (``- `` or ``---``), else ``.csv``."""
     if p.suffix or not p.exists() or p.is_dir():
         return p.suffix.lower()
     src = source(p)
     if isinstance(src, Spool):
-        head = src.read_at(0, 64)
+        head = src.read_at(0, 1 << 16)
     else:
         with open(src, "rb") as fh:
-            head = fh.read(64)
+            head = fh.read(1 << 16)
     text = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"PK"):
         return ".xlsx"
     if head.startswith(b"PAR1"):
         return ".parquet"
-    return ".json" if text[:1] in (b"[", b"{") else ".csv"
+    if text[:1] in (b"[", b"{"):
+        return ".json"
+    return ".yaml" if text.startswith((b"- ", b"-\n", b"---", b"%YAML")) else ".csv"
 
 
 def whole_file(src: Source, limit: int | None = None) -> Path:
