@@ -164,6 +164,8 @@ class Table:
     """The line (CSV) or row (Excel) of the header, from 1 (0: none, or Parquet)."""
     csv: CsvFormat | None = None
     sheet: str | None = None
+    first_sheet: bool = True
+    """Whether the sheet read is the workbook's first (for a table of another kind: true)."""
     src: Source | None = attrs.field(default=None, eq=False, repr=False)
     """What is read: the file, or the spool of a pipe (``None``: ``path``)."""
 
@@ -172,7 +174,7 @@ class Table:
         """Whether the file is read as most are: a comma-separated UTF-8 CSV file, or the
         first sheet of a workbook, with the header in the first line or row; Parquet."""
         plain_csv = self.csv is None or self.csv == CsvFormat("utf-8-sig", ",")
-        return plain_csv and self.header_row <= 1
+        return plain_csv and self.header_row <= 1 and self.first_sheet
 
     def describe(self) -> str:
         """How the file is read, in a line: ``CSV, ';'-separated, utf-8-sig, header at
@@ -256,7 +258,7 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
         )
     number, cells = found
     lay = layout(header_names(cells), scheme, profile)
-    return Table(file, kind, lay, number, sheet=head.title, src=src)
+    return Table(file, kind, lay, number, sheet=head.title, first_sheet=head.first, src=src)
 
 
 def _header(

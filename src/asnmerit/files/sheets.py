@@ -140,6 +140,8 @@ class SheetHead:
 
     title: str
     rows: list[tuple[int, tuple[Any, ...]]]
+    first: bool = True
+    """Whether it is the workbook's first sheet."""
 
 
 def xlsx_head(p: Path, sheet: str | int | None) -> SheetHead:
@@ -152,7 +154,7 @@ def xlsx_head(p: Path, sheet: str | int | None) -> SheetHead:
                 rows.append((number, _values(row)))
                 if len(rows) == HEAD_ROWS:
                     break
-        return SheetHead(ws.title, rows)
+        return SheetHead(ws.title, rows, ws is book.worksheets[0])
 
 
 def xlsx_rows(
