@@ -115,7 +115,9 @@ def layout(
         wrong = sorted({v for v in mapping.values() if v is not None and v not in known.names})
         if wrong:
             problems.append(f"not a field of {known.scheme}: {', '.join(wrong)} ({known.listed})")
-    folded_map = {fold(h): v for h, v in mapping.items()}
+    # a key that is a header names that header only; another, the headers it folds to
+    exact = {h for h in mapping if h in headers}
+    folded_map = {fold(h): v for h, v in mapping.items() if h not in exact}
     present = {*headers, *map(fold, headers)}
     absent = [h for h in mapping if h not in present and fold(h) not in present]
     if absent:
@@ -123,8 +125,8 @@ def layout(
     names: list[str | None] = []
     unread: list[str] = []
     for h in headers:
-        if h in mapping or fold(h) in folded_map:
-            names.append(mapping[h] if h in mapping else folded_map[fold(h)])
+        if h in exact or fold(h) in folded_map:
+            names.append(mapping[h] if h in exact else folded_map[fold(h)])
         elif known is None:
             names.append(h)
         else:

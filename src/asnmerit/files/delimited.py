@@ -202,28 +202,21 @@ def _check_spans(
         for at, (cell, n) in enumerate(zip(row, breaks, strict=True)):
             if not n:
                 continue
-            after = _BREAK.split(cell)[1:]
             # a quote that opens in one row and closes in a later one swallows the end of the
-            # first and the start of the next: the separators of a whole row boundary
-            rowlike = (
-                any(part.count(delimiter) >= max(1, width - 2) for part in after)
-                or cell.count(delimiter) >= max(1, width - 1)
-                or len(row) != width
-            )
+            # first row or the start of the next, separators and all (rows may be short, so
+            # no count of them is safe): a cell that spans lines may not hold the separator
+            rowlike = delimiter in cell or len(row) != width
             # a field's value (a NIP, a name, a code) that spans lines and holds a separator
             # past its break, or leaves its row wider than the header, is rows run together
-            field = (
-                at < width
-                and read[at]
-                and (len(row) != width or any(delimiter in part for part in after))
-            )
-            if n >= MAX_FIELD_LINES or rowlike or field:
+            field = at < width and read[at] and rowlike
+            if n >= MAX_FIELD_LINES or rowlike:
                 why = (
                     "is a field's value run into the next row"
                     if field
                     else f"runs over {n + 1} lines"
                     if n >= MAX_FIELD_LINES
-                    else "holds lines that look like rows of their own"
+                    else f"holds the separator {delimiter!r} (a note that truly spans lines "
+                    "may not)"
                 )
                 raise RecordsError(
                     f"{p}: line {line}: a quoted cell (column {at + 1}) that starts in this row "

@@ -243,8 +243,10 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
             functools.partial(header_score, criteria=scheme, profile=profile) if scheme else None
         )
         fmt = csv_format(src, profile.encoding, profile.delimiter, names)
-        found = _header(p, head_rows(src, fmt, profile.header_row), profile, scheme, "line")
+        first = head_rows(src, fmt, profile.header_row)
+        found = _header(p, first, profile, scheme, "line")
         number, cells = found or (0, [])
+        _no_break_above(p, first, number, fmt.delimiter)
         lay = layout(header_names(cells), scheme, profile)
         return Table(p, kind, lay, number, csv=fmt, src=src)
     if profile.encoding is not None or profile.delimiter is not None:
@@ -259,6 +261,25 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
     number, cells = found
     lay = layout(header_names(cells), scheme, profile)
     return Table(file, kind, lay, number, sheet=head.title, first_sheet=head.first, src=src)
+
+
+def _no_break_above(
+    p: Path, rows: Sequence[tuple[int, Sequence[str]]], header: int, delimiter: str
+) -> None:
+    """Refuse a CSV header, or a row above it, with a quoted cell that spans lines and holds
+    the separator (or, in the header, any quoted cell that spans lines): a stray quote, which
+    would take the first records for headers."""
+    for start, cells in rows:
+        if start > header:
+            return
+        for at, cell in enumerate(cells, start=1):
+            if ("\n" in cell or "\r" in cell) and (start == header or delimiter in cell):
+                raise RecordsError(
+                    f"{p}: line {start}: a quoted cell (column {at}) of "
+                    f"{'the header' if start == header else 'a row above the header'} spans "
+                    "lines: a stray quote? Quote the whole cell, or remove the quote",
+                    code="records.csv-quote",
+                )
 
 
 def _header(
