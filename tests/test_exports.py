@@ -514,8 +514,8 @@ def test_any_export_of_any_records_scores_as_the_clean_records(
             elif c in ip.inputs:
                 cells.append("")
             else:
-                # any text, but a note that spans lines holds no separator (the rule that
-                # tells it from a stray quote: docs/inputs.md)
+                # any text, but a note that spans lines holds no separator here (one with
+                # nearly a row's worth is taken for a stray quote: docs/inputs.md)
                 note = st.text(alphabet='ab;,|\t"\n 1', max_size=8)
                 cells.append(data.draw(note.filter(lambda t: "\n" not in t or delimiter not in t)))
         writer.writerow(cells)
@@ -850,3 +850,27 @@ def test_a_mapping_key_that_is_a_header_names_that_header_only(tmp_path: Path) -
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     records = asnmerit.read_records(src, scheme=scheme("ip-asn"), columns={"NIP": None})
     assert records[0]["nip"].startswith("1960")
+
+
+# -- what a fourth hostile review found: legitimate files refused -------------------------------
+
+
+def test_notes_and_headers_that_span_lines_are_read(tmp_path: Path) -> None:
+    """A header wrapped over two lines (Alt+Enter), an address with a comma over two lines,
+    and a two-line value in a row with its trailing empty cells left off are all read: none
+    holds nearly a row's worth of separators."""
+    src, lines = _csv_of(tmp_path, 3)
+    header = lines[0].replace("nama", '"nama\nlengkap"') + ",Keterangan,Catatan"
+    rows = [
+        lines[1] + ',"Jl. Merdeka 5,\nBandung",x',
+        lines[2].replace("Pegawai 1", '"Pegawai\n1"'),  # two cells short
+        lines[3] + ",,",
+    ]
+    src.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreadColumnsWarning)
+        records = asnmerit.read_records(
+            src, scheme=scheme("ip-asn"), columns={"nama\nlengkap": "nama"}
+        )
+    assert len(records) == 3 and records[1]["nama"] == "Pegawai\n1"
+    assert all(r.ok for r in asnmerit.evaluate_records(scheme("ip-asn"), records))

@@ -193,31 +193,14 @@ def csv_rows(
 def _check_spans(
     p: Path, rows: list[tuple[str, ...]], first: int, delimiter: str, read: Sequence[bool]
 ) -> None:
-    """Refuse ``rows`` (read from line ``first``) when a field in them spans lines where no
-    text may (a field's value: a NIP, a name, a code), over too many lines, or over lines
-    that look like rows of their own: a stray quote, which merges rows."""
+    """Refuse ``rows`` (read from line ``first``) when a quoted cell in them spans lines the
+    way a stray quote does, merging rows (see :func:`_merged`)."""
     line, width = first, len(read)
     for row in rows:
         breaks = [len(_BREAK.findall(cell)) for cell in row]
         for at, (cell, n) in enumerate(zip(row, breaks, strict=True)):
-            if not n:
-                continue
-            # a quote that opens in one row and closes in a later one swallows the end of the
-            # first row or the start of the next, separators and all (rows may be short, so
-            # no count of them is safe): a cell that spans lines may not hold the separator
-            rowlike = delimiter in cell or len(row) != width
-            # a field's value (a NIP, a name, a code) that spans lines and holds a separator
-            # past its break, or leaves its row wider than the header, is rows run together
-            field = at < width and read[at] and rowlike
-            if n >= MAX_FIELD_LINES or rowlike:
-                why = (
-                    "is a field's value run into the next row"
-                    if field
-                    else f"runs over {n + 1} lines"
-                    if n >= MAX_FIELD_LINES
-                    else f"holds the separator {delimiter!r} (a note that truly spans lines "
-                    "may not)"
-                )
+            why = _merged(cell, n, at < width and read[at], len(row), width, delimiter)
+            if why:
                 raise RecordsError(
                     f"{p}: line {line}: a quoted cell (column {at + 1}) that starts in this row "
                     f"spans lines to line {line + sum(breaks)} and {why}: a stray quote? Quote "
@@ -225,6 +208,30 @@ def _check_spans(
                     code="records.csv-quote",
                 )
         line += 1 + sum(breaks)
+
+
+def _merged(cell: str, breaks: int, field: bool, cells: int, width: int, delimiter: str) -> str:
+    """Why a cell that spans ``breaks`` line breaks, in a row of ``cells`` cells under a
+    header of ``width``, is rows run together by a stray quote ("" when it may be a note).
+
+    A quote that opens in one row and closes in the next swallows the end of the first and
+    the start of the second, separators and all: the cell holds nearly a whole row's
+    separators (``width - 1``, less what a short row leaves off), or its row is not as wide
+    as the header while it holds one. A field's value (a NIP, a name, a code) holds none."""
+    if not breaks:
+        return ""
+    seps = cell.count(delimiter)
+    if breaks >= MAX_FIELD_LINES:
+        return f"runs over {breaks + 1} lines"
+    if seps >= max(1, width - 3):
+        return f"holds {seps} separators, nearly a whole row's"
+    if seps and cells != width:
+        return (
+            f"holds the separator {delimiter!r} in a row of {cells} cells (the header has {width})"
+        )
+    if field and (seps or cells > width):
+        return "is a field's value run into the next row"
+    return ""
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")

@@ -267,17 +267,22 @@ def _no_break_above(
     p: Path, rows: Sequence[tuple[int, Sequence[str]]], header: int, delimiter: str
 ) -> None:
     """Refuse a CSV header, or a row above it, with a quoted cell that spans lines and holds
-    the separator (or, in the header, any quoted cell that spans lines): a stray quote, which
-    would take the first records for headers."""
+    the separator, or makes the header wider than the row under it: a stray quote, which
+    would take the first records for headers (a header wrapped over two lines is a
+    header)."""
+    after = next((len(cells) for start, cells in rows if start > header), None)
     for start, cells in rows:
         if start > header:
             return
+        # a header wider than the row under it has taken a record's cells for headers
+        wider = start == header and after is not None and len(cells) > after
         for at, cell in enumerate(cells, start=1):
-            if ("\n" in cell or "\r" in cell) and (start == header or delimiter in cell):
+            if ("\n" in cell or "\r" in cell) and (delimiter in cell or wider):
                 raise RecordsError(
                     f"{p}: line {start}: a quoted cell (column {at}) of "
                     f"{'the header' if start == header else 'a row above the header'} spans "
-                    "lines: a stray quote? Quote the whole cell, or remove the quote",
+                    f"lines and {'makes it wider than the rows under it' if wider else 'holds the separator'}"
+                    ": a stray quote? Quote the whole cell, or remove the quote",
                     code="records.csv-quote",
                 )
 
