@@ -875,3 +875,66 @@ def test_notes_and_headers_that_span_lines_are_read(tmp_path: Path) -> None:
         )
     assert len(records) == 3 and records[1]["nama"] == "Pegawai\n1"
     assert all(r.ok for r in asnmerit.evaluate_records(scheme("ip-asn"), records))
+
+
+# -- what a fifth hostile review found: the Python calls -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"values": {"jenis_jabatan": "JFT"}},
+        {"values": {"jenis_jabatan": {1: "struktural"}}},
+        {"columns": ["a"]},
+        {"sheet": True},
+        {"sheet": -1},
+        {"header_row": 0},
+        {"delimiter": ";;"},
+        {"strict_columns": "yes"},
+        {"name": 5},
+    ],
+)
+def test_a_profile_made_by_hand_is_checked_as_a_file_is(options: dict[str, Any]) -> None:
+    with pytest.raises(ColumnsError):
+        ReadingProfile(**options)
+
+
+def test_a_profile_made_by_hand_folds_its_spellings(tmp_path: Path) -> None:
+    src = exports.excel_csv(tmp_path / "pegawai.csv")
+    mine = ReadingProfile(values={"jenis_jabatan": {"JFT": "fungsional"}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreadColumnsWarning)
+        records = asnmerit.read_records(src, scheme=scheme("ip-asn"), profile=mine)
+    assert records[1]["jenis_jabatan"] == "fungsional"
+
+
+def test_wrong_arguments_are_told_plainly(tmp_path: Path) -> None:
+    src, _ = _csv_of(tmp_path, 1)
+    ip = scheme("ip-asn")
+    for profile in (123, "", ip):
+        with pytest.raises(TypeError, match="profile: a ReadingProfile"):
+            asnmerit.read_records(src, profile=profile)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="scheme: criteria"):
+        asnmerit.read_records(src, scheme="ip-asn")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="records: an iterable of records"):
+        asnmerit.evaluate_records(ip, pelaksana())
+    with pytest.raises(TypeError, match="strict_columns: true or false"):
+        asnmerit.evaluate_records(ip, [pelaksana()], strict_columns="yes")  # type: ignore[arg-type]
+    frame = pd.DataFrame([{**pelaksana(), "nip": "197604212005112001"}])
+    assert list(asnmerit.evaluate_frame(ip, frame, keep="nip").columns) == [
+        "nip",
+        "score",
+        "band",
+        "eligible",
+        "error",
+    ]
+
+
+def test_options_a_file_cannot_have_are_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps([pelaksana()]), encoding="utf-8")
+    with pytest.raises(ColumnsError, match="no sheets, header row, text encoding"):
+        asnmerit.read_records(src, encoding="cp1252")
+    csv_src, _ = _csv_of(tmp_path, 1)
+    with pytest.raises(ColumnsError, match="decimal comma in a comma-separated file"):
+        asnmerit.read_records(csv_src, decimal=",")

@@ -70,6 +70,10 @@ def score_frame(
     profile: ReadingProfile | None = None,
 ) -> Any:
     """:func:`asnmerit.evaluate_frame` (which checks that numpy is there first)."""
+    if not isinstance(criteria, Criteria):
+        raise TypeError(f"evaluate_frame scores with criteria, got {type(criteria).__name__}")
+    if isinstance(keep, str):
+        keep = [keep]
     frame = _adapter(table)
     lay = layout([str(c) for c in frame.columns], criteria, profile)
     if lay.unread:

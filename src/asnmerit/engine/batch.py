@@ -48,6 +48,10 @@ def evaluate_records(
     ``strict_columns`` they are a :class:`~asnmerit.errors.ColumnsError` before any row is
     scored. (:func:`~asnmerit.evaluate` of one record refuses them: it has no table to
     speak of.)"""
+    if not isinstance(strict_columns, bool):
+        raise TypeError(f"strict_columns: true or false, got {strict_columns!r:.40}")
+    if isinstance(records, Mapping | str | bytes) or not isinstance(records, Iterable):
+        raise TypeError(f"records: an iterable of records (mappings), got {type(records).__name__}")
     if strict_columns or any(i.unique for i in criteria.identifiers.values()):
         records = list(records)
     if strict_columns:

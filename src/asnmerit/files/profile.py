@@ -38,6 +38,46 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
+def _columns(mapping: Any) -> Mapping[str, str | None]:
+    """``columns`` as a read-only mapping of header texts to field names (or ``None``)."""
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, Mapping) or not all(isinstance(k, str) for k in mapping):
+        raise ColumnsError(
+            f"columns: expected a mapping of headers (texts) to field names, got {mapping!r:.60}"
+        )
+    return _frozen({k.strip(): v for k, v in mapping.items()})
+
+
+def _spellings(values: Any) -> Mapping[str, Mapping[str, Any]]:
+    """``values`` as a read-only mapping of fields to {folded spelling: value}; two
+    spellings that fold alike with different values are refused."""
+    if values is None:
+        values = {}
+    if not isinstance(values, Mapping):
+        raise ColumnsError(f"values: expected a mapping of fields to spellings, got {values!r:.60}")
+    out: dict[str, Mapping[str, Any]] = {}
+    for field, spellings in values.items():
+        if not isinstance(field, str) or not isinstance(spellings, Mapping):
+            raise ColumnsError(
+                f"values.{field}: expected a mapping of spellings (texts) to values, got "
+                f"{spellings!r:.60}"
+            )
+        folded: dict[str, Any] = {}
+        for spelling, value in spellings.items():
+            if not isinstance(spelling, str):
+                raise ColumnsError(f"values.{field}: a spelling is a text, got {spelling!r:.40}")
+            key = fold(spelling)
+            if key in folded and folded[key] != value:
+                raise ColumnsError(
+                    f"values.{field}: {spelling!r} folds to the spelling of another entry with "
+                    f"another value ({folded[key]!r})"
+                )
+            folded[key] = value
+        out[field] = _frozen(folded)
+    return _frozen(out)
+
+
 @attrs.frozen
 class ReadingProfile:
     """How to read a records file; every option is optional (``None``: found or default).
@@ -52,9 +92,22 @@ class ReadingProfile:
     delimiter: str | None = None
     decimal: str | None = None
     strict_columns: bool = False
-    columns: Mapping[str, str | None] = attrs.field(factory=dict, converter=_frozen)
-    values: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_frozen)
+    columns: Mapping[str, str | None] = attrs.field(factory=dict, converter=_columns)
+    values: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_spellings)
     source: str = attrs.field(default="<options>", eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # however it is made, a profile is one the shipped schema takes
+        if not isinstance(self.strict_columns, bool):
+            raise ColumnsError(
+                f"strict_columns: expected true or false, got {self.strict_columns!r}"
+            )
+        found = [
+            f"{x} (at {x.path})" if x.path else str(x)
+            for x in schema_check(Document(self.to_dict(), self.source, {}, {}), "profile-1.json")
+        ]
+        if found:
+            raise ColumnsError("\n".join(found))
 
     @property
     def digest(self) -> str:
@@ -91,7 +144,7 @@ class ReadingProfile:
         checked = profile_from(
             {
                 **{k: v for k, v in options.items() if v is not None and v is not False},
-                **({"columns": dict(columns)} if columns else {}),
+                **({"columns": columns} if columns is not None else {}),
                 **({"values": _plain_values(values)} if values else {}),
             },
             "<options>",
@@ -103,7 +156,7 @@ class ReadingProfile:
             self,
             **{k: getattr(checked, k) for k in options if options[k] is not None},
             columns={**self.columns, **checked.columns},
-            values={f: _frozen(m) for f, m in merged_values.items()},
+            values=merged_values,
         )
 
 
@@ -132,31 +185,26 @@ def _checked(doc: Document) -> ReadingProfile:
 
 
 def _build(data: Mapping[str, Any], source: str) -> ReadingProfile:
-    values: dict[str, dict[str, Any]] = {}
-    for field, spellings in (data.get("values") or {}).items():
-        folded: dict[str, Any] = {}
-        for spelling, meant in spellings.items():
-            value = meant["value"] if isinstance(meant, Mapping) else meant
-            key = fold(str(spelling))
-            if key in folded and folded[key] != value:
-                raise ColumnsError(
-                    f"{source}: values.{field}: {spelling!r} folds to the spelling of another "
-                    f"entry with another value ({folded[key]!r})"
-                )
-            folded[key] = value
-        values[field] = folded
-    return ReadingProfile(
-        name=data.get("profile"),
-        sheet=int(sheet) if isinstance(sheet := data.get("sheet"), float) else sheet,
-        header_row=data.get("header_row"),
-        encoding=data.get("encoding"),
-        delimiter=data.get("delimiter"),
-        decimal=data.get("decimal"),
-        strict_columns=bool(data.get("strict_columns", False)),
-        columns={str(k).strip(): v for k, v in (data.get("columns") or {}).items()},
-        values={f: _frozen(m) for f, m in values.items()},
-        source=source,
-    )
+    values = {
+        field: {k: m["value"] if isinstance(m, Mapping) else m for k, m in spellings.items()}
+        for field, spellings in (data.get("values") or {}).items()
+    }
+    try:
+        return ReadingProfile(
+            name=data.get("profile"),
+            sheet=int(sheet) if isinstance(sheet := data.get("sheet"), float) else sheet,
+            header_row=data.get("header_row"),
+            encoding=data.get("encoding"),
+            delimiter=data.get("delimiter"),
+            decimal=data.get("decimal"),
+            strict_columns=bool(data.get("strict_columns", False)),
+            columns=data.get("columns") or {},
+            values=values,
+            source=source,
+        )
+    except ColumnsError as exc:
+        text = str(exc)
+        raise ColumnsError(text if text.startswith(source) else f"{source}: {text}") from None
 
 
 def profile_schema() -> dict[str, Any]:
@@ -241,8 +289,15 @@ def reading(
     profile's) over it."""
     if isinstance(profile, ReadingProfile):
         base = profile
+    elif profile is None:
+        base = ReadingProfile()
+    elif isinstance(profile, str | os.PathLike) and str(profile).strip():
+        base = load_profile(profile)
     else:
-        base = load_profile(profile) if profile is not None else ReadingProfile()
+        raise TypeError(
+            "profile: a ReadingProfile, the path of a profile file or the name of a shipped "
+            f"one, got {type(profile).__name__} {profile!r:.40}"
+        )
     if all(v is None or v is False for v in options.values()):
         return base
     return base.with_options(**options)

@@ -83,6 +83,8 @@ def read_records(
     the columns that are not its fields are left out, named once in an
     :class:`~asnmerit.errors.UnreadColumnsWarning`; :class:`RecordsError` (or its
     :class:`~asnmerit.errors.ColumnsError`) for a file that cannot be read as asked."""
+    if scheme is not None and not isinstance(scheme, Criteria):
+        raise TypeError(f"scheme: criteria (asnmerit.get, asnmerit.load), got {scheme!r:.40}")
     how = reading(
         profile,
         columns=columns,
@@ -231,8 +233,10 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
         )
     src = source(p)
     if kind == "Parquet":
-        if profile.sheet is not None or profile.header_row is not None:
-            raise ColumnsError(f"{p}: a Parquet file has no sheets and no header row to name")
+        if _named(profile, "sheet", "header_row", "encoding", "delimiter"):
+            raise ColumnsError(
+                f"{p}: a Parquet file has no sheets, header row, text encoding or separator to name"
+            )
         file = whole_file(src)
         headers = header_names(parquet_headers(file))
         return Table(file, kind, layout(headers, scheme, profile), 0, src=src)
@@ -243,6 +247,11 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
             functools.partial(header_score, criteria=scheme, profile=profile) if scheme else None
         )
         fmt = csv_format(src, profile.encoding, profile.delimiter, names)
+        if fmt.delimiter == "," and profile.decimal == ",":
+            raise ColumnsError(
+                f"{p}: a decimal comma in a comma-separated file cannot be told from a separator "
+                "(Excel writes ';' where the decimal mark is a comma)"
+            )
         first = head_rows(src, fmt, profile.header_row)
         found = _header(p, first, profile, scheme, "line")
         number, cells = found or (0, [])
@@ -261,6 +270,11 @@ def _open(p: Path, scheme: Criteria | None, profile: ReadingProfile) -> Table:
     number, cells = found
     lay = layout(header_names(cells), scheme, profile)
     return Table(file, kind, lay, number, sheet=head.title, first_sheet=head.first, src=src)
+
+
+def _named(profile: ReadingProfile, *options: str) -> bool:
+    """Whether ``profile`` names any of ``options``."""
+    return any(getattr(profile, o) is not None for o in options)
 
 
 def _no_break_above(
@@ -339,8 +353,11 @@ def whole(
 ) -> tuple[list[dict[str, Any]], Layout | None]:
     """The records of a JSON or YAML file, their keys matched as a table's headers are
     (when there is a scheme or a profile's columns or values to apply)."""
-    if profile.sheet is not None or profile.header_row is not None:
-        raise ColumnsError(f"{p}: a JSON or YAML file has no sheets and no header row")
+    if _named(profile, "sheet", "header_row", "encoding", "delimiter"):
+        raise ColumnsError(
+            f"{p}: a JSON or YAML file has no sheets, header row, text encoding (UTF-8) or "
+            "separator to name"
+        )
     records = _read_whole(p)
     if scheme is None and not profile.columns and not profile.values:
         return records, None
