@@ -475,3 +475,13 @@ def test_what_is_not_a_table_of_records_is_refused_with_a_hint() -> None:
     twice = frame.rename(columns={"diklat_teknis_20jp": "seminar"})
     with pytest.raises(ColumnsError, match=r"duplicate column\(s\) seminar"):
         asnmerit.evaluate_frame(IP, twice)
+
+
+def test_a_pass_through_identifier_no_file_can_hold_is_refused_as_in_a_batch() -> None:
+    """A lone surrogate in ``nama`` (a pandas object column can hold one): the row is
+    refused, as ``evaluate_records`` refuses it; the other rows are scored."""
+    rows = [{**GOOD, "nama": "x\ud800"}, {**GOOD, "nip": "198001012005011002", "nama": "ok"}]
+    out = asnmerit.evaluate_frame(IP, pd.DataFrame(rows, dtype=object))
+    want = evaluate_records(IP, rows)
+    assert out["error"][0] == brief(want[0].error)
+    assert pd.isna(out["error"][1]) and want[1].ok

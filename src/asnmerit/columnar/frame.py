@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
-from .._values import coerce, is_blank
+from .._values import coerce, identifier_value, is_blank
 from ..engine.batch import brief, clash_issues, score_row, warn_unread
 from ..engine.evaluator import evaluate
 from ..engine.intake import duplicates
@@ -296,7 +296,13 @@ def _identified(
     special = np.zeros(frame.rows, np.bool_)
     for column in declared:
         ident = criteria.identifiers.get(column)
-        if ident is None or (ident.format is None and not ident.unique):
+        if ident is None:
+            continue
+        if ident.format is None and not ident.unique:  # a pass-through: refused only for
+            codes, uniques = frame.factorize(column)  # a text no file can hold (a surrogate)
+            bad = [k for k, v in enumerate(uniques) if _unwritable(ident, v)]
+            if bad:
+                special |= np.isin(codes, bad)
             continue
         refused, ids = _identifier_rows(ident, frame, column)
         special |= refused
@@ -327,6 +333,16 @@ def _identified(
         assert result.evaluation is not None or result.error is not None
         out.append((row, result.evaluation or result.error))  # type: ignore[arg-type]
     return out
+
+
+def _unwritable(ident: Identifier, value: Any) -> bool:
+    """Whether a pass-through identifier's value is refused (see
+    :func:`~asnmerit._values.identifier_value`)."""
+    try:
+        identifier_value(ident, value)
+    except BadValue:
+        return True
+    return False
 
 
 def _identifier_rows(ident: Identifier, frame: _Frame, column: str) -> tuple[Mask, Codes]:
@@ -545,7 +561,7 @@ class _Pandas:
 
     def build(self, kept: list[str], columns: Mapping[str, _Column]) -> Any:
         pd = self.pd
-        data: dict[str, Any] = {k: self.table[k].array for k in kept}
+        data: dict[str, Any] = {k: self.table[k] for k in kept}  # its own dtype, as it is
         text = pd.StringDtype()  # one dtype whatever the rows hold (Dask's meta)
         for name, col in columns.items():
             if col.kind == "bool":
