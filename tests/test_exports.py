@@ -938,3 +938,16 @@ def test_options_a_file_cannot_have_are_refused(tmp_path: Path) -> None:
     csv_src, _ = _csv_of(tmp_path, 1)
     with pytest.raises(ColumnsError, match="decimal comma in a comma-separated file"):
         asnmerit.read_records(csv_src, decimal=",")
+
+
+def test_a_named_pipe_read_twice_gives_what_was_written_each_time(tmp_path: Path) -> None:
+    """A pipe's spool lives for one reading: the next reading of the same path reads the
+    pipe again, not what it held before."""
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    for n in (1, 3):
+        src, _ = _csv_of(tmp_path, n, name=f"in{n}.csv")
+        feeder = threading.Thread(target=lambda s=src: pipe.write_bytes(s.read_bytes()))
+        feeder.start()
+        assert len(asnmerit.read_records(pipe)) == n
+        feeder.join(timeout=30)

@@ -30,6 +30,7 @@ import attrs
 
 from ..errors import RecordsError
 from .profile import DELIMITERS
+from .rows import bad_byte
 from .spool import Source, name, whole_file
 
 HEAD_BYTES = 256 * 1024
@@ -321,17 +322,13 @@ def _misfit(src: Source, encoding: str) -> str:
     """Where the first byte of ``src`` that does not fit ``encoding`` is, and the encodings
     the whole file fits."""
     raw = whole_file(src).read_bytes()
-    shown = "UTF-8" if encoding.replace("_", "-").startswith("utf-8") else encoding
     try:
         raw.decode(encoding)
-        where = f"not {shown}"
+        where = f"not {encoding}"
     except (LookupError, UnicodeError) as exc:
         if not isinstance(exc, UnicodeDecodeError):
-            return f"not {shown}: {exc}"
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode(encoding, "replace")) + 1
-        where = f"line {line}, column {column}: byte 0x{raw[exc.start]:02x} is not {shown}"
+            return f"not {encoding}: {exc}"
+        where = bad_byte(raw, exc, encoding)
     fits = [e for e in _FITS if e != encoding and _fits(raw, e)]
     if fits:
         return f"{where}; the file reads as {' or '.join(fits)}: name it (--encoding {fits[0]})"

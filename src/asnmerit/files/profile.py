@@ -102,12 +102,7 @@ class ReadingProfile:
             raise ColumnsError(
                 f"strict_columns: expected true or false, got {self.strict_columns!r}"
             )
-        found = [
-            f"{x} (at {x.path})" if x.path else str(x)
-            for x in schema_check(Document(self.to_dict(), self.source, {}, {}), "profile-1.json")
-        ]
-        if found:
-            raise ColumnsError("\n".join(found))
+        _check(Document(self.to_dict(), self.source, {}, {}))
 
     @property
     def digest(self) -> str:
@@ -175,12 +170,20 @@ def profile_from(data: Any, source: str = "<options>") -> ReadingProfile:
     return _checked(Document(data, source, {}, {}))
 
 
-def _checked(doc: Document) -> ReadingProfile:
+def _check(doc: Document) -> None:
+    """Refuse profile data that the shipped schema does not take, naming every problem
+    (at its line and column, when the data came from a file)."""
     found = [
         f"{p} (at {p.path})" if p.path else str(p) for p in schema_check(doc, "profile-1.json")
     ]
     if found:
         raise ColumnsError("\n".join(found))
+
+
+def _checked(doc: Document) -> ReadingProfile:
+    """The profile of a file's data: checked where it stands in the file first (line and
+    column), then as a profile."""
+    _check(doc)
     return _build(doc.data, doc.source)
 
 

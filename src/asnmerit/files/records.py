@@ -34,9 +34,9 @@ from ..spec.parse import Limits, parse_yaml
 from .columns import Layout, header_names, header_score, key_layout, layout
 from .delimited import HEAD_ROWS, CsvFormat, csv_format, csv_rows, head_rows
 from .profile import ReadingProfile, reading
-from .rows import CHUNK_ROWS, Rows, as_record, batched, optional
+from .rows import CHUNK_ROWS, Rows, as_record, bad_byte, batched, optional
 from .sheets import parquet_headers, parquet_rows, xlsx_head, xlsx_rows
-from .spool import Source, source, suffix_of, whole_file
+from .spool import Source, source, spools, suffix_of, whole_file
 
 __all__ = [
     "CHUNK_ROWS",
@@ -120,11 +120,12 @@ def load(path: str | os.PathLike[str], scheme: Criteria | None, profile: Reading
     """Every record of ``path`` read as ``profile`` says (see :func:`read_records`), with
     the columns left unread and a line saying how the file was read."""
     p = Path(path)
-    if suffix_of(p) in TABULAR:
-        table = open_table(p, scheme, profile)
-        records = [r for chunk in table.chunks() for r in chunk.records()]
-        return Loaded(records, table.layout.unread, "" if table.usual else table.describe())
-    records, found = whole(p, scheme, profile)
+    with spools():
+        if suffix_of(p) in TABULAR:
+            table = open_table(p, scheme, profile)
+            records = [r for chunk in table.chunks() for r in chunk.records()]
+            return Loaded(records, table.layout.unread, "" if table.usual else table.describe())
+        records, found = whole(p, scheme, profile)
     return Loaded(records, found.unread if found else (), "")
 
 
@@ -145,13 +146,15 @@ def iter_chunks(
 ) -> Iterator[list[dict[str, Any]]]:
     """The records of a file in lists of at most ``size``. A CSV, Parquet or Excel file is
     read as a stream (memory does not grow with its length); JSON and YAML files are read
-    whole. The checks are those of :func:`read_records`; a problem found while reading
-    raises :class:`RecordsError` when the chunk it is in is reached."""
+    whole. The checks are those of :func:`read_records`: the file is opened (its format,
+    header and columns checked) at once, and a problem found later while reading raises
+    :class:`RecordsError` when the chunk it is in is reached."""
     p = Path(path)
-    if suffix_of(p) in TABULAR:
-        yield from (chunk.records() for chunk in open_table(p, scheme, profile).chunks(size))
-        return
-    yield from batched(whole(p, scheme, profile or ReadingProfile())[0], size)
+    with spools():
+        if suffix_of(p) in TABULAR:
+            table = open_table(p, scheme, profile)
+            return (chunk.records() for chunk in table.chunks(size))
+        return batched(whole(p, scheme, profile or ReadingProfile())[0], size)
 
 
 @attrs.frozen
@@ -218,7 +221,8 @@ def open_table(
     (see :func:`~asnmerit.files.columns.layout`)."""
     p = Path(path)
     try:
-        return _open(p, scheme, profile or ReadingProfile())
+        with spools():
+            return _open(p, scheme, profile or ReadingProfile())
     except ColumnsError as exc:
         text = str(exc)
         where = text if text.startswith(f"{p}: ") else f"{p}: {text}"
@@ -358,7 +362,8 @@ def whole(
             f"{p}: a JSON or YAML file has no sheets, header row, text encoding (UTF-8) or "
             "separator to name"
         )
-    records = _read_whole(p)
+    with spools():
+        records = _read_whole(p)
     if scheme is None and not profile.columns and not profile.values:
         return records, None
     try:
@@ -467,15 +472,9 @@ def _as_records(data: Any, source: str) -> list[dict[str, Any]]:
 
 
 def not_utf8(raw: bytes, exc: UnicodeDecodeError, first_line: int = 1) -> str:
-    """Where the first byte that is not UTF-8 is, as line and column (in characters);
-    ``raw`` starts at line ``first_line``."""
-    before = raw[: exc.start]
-    line = before.count(b"\n") + first_line
-    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-    return (
-        f"line {line}, column {column}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
-        "(save the file as UTF-8)"
-    )
+    """Where the first byte that is not UTF-8 is (see :func:`~asnmerit.files.rows.bad_byte`),
+    and what to do."""
+    return f"{bad_byte(raw, exc, first_line=first_line)} (save the file as UTF-8)"
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from .._values import is_blank
 from ..engine.intake import EXTRA_CELLS, READ_PROBLEMS
 from ..errors import RecordsError
 from .columns import Cast
@@ -78,9 +79,16 @@ def as_record(
     return record
 
 
-def is_blank(value: Any) -> bool:
-    """Whether a cell is empty (``None`` or white space)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+def bad_byte(
+    raw: bytes, exc: UnicodeDecodeError, encoding: str = "utf-8", first_line: int = 1
+) -> str:
+    """Where the first byte of ``raw`` that does not fit ``encoding`` is, as line and column
+    (in characters); ``raw`` starts at line ``first_line``."""
+    before = raw[: exc.start]
+    line = before.count(b"\n") + first_line
+    column = len(before[before.rfind(b"\n") + 1 :].decode(encoding, "replace")) + 1
+    shown = "UTF-8" if encoding.replace("_", "-").lower().startswith("utf-8") else encoding
+    return f"line {line}, column {column}: byte 0x{raw[exc.start]:02x} is not {shown}"
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -22,8 +22,9 @@ from xml.etree import ElementTree
 
 import attrs
 
+from .._values import is_blank
 from ..errors import RecordsError
-from .rows import Note, is_blank, optional
+from .rows import Note, optional
 
 HEAD_ROWS = 30
 """The rows (not blank) among which a header is looked for."""

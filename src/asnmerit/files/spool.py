@@ -9,10 +9,13 @@ from a whole file, is kept whole first.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import io
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -93,17 +96,30 @@ def name(src: Source) -> Path:
     return src if isinstance(src, Path) else src.path
 
 
-_SPOOLS: dict[str, Spool] = {}
-"""The pipes read so far, by path: a pipe can be opened once only."""
+_SESSION: contextvars.ContextVar[dict[str, Spool] | None] = contextvars.ContextVar(
+    "asnmerit_spools", default=None
+)
+"""The pipes of the reading in progress (see :func:`spools`), by path."""
+
+
+@contextlib.contextmanager
+def spools() -> Iterator[None]:
+    """One reading of records: a pipe named more than once in it (its format looked at,
+    then its rows read) is opened once, and its spool kept for that reading only."""
+    if _SESSION.get() is not None:  # within a reading already
+        yield
+        return
+    token = _SESSION.set({})
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
 
 
 def source(p: Path) -> Source:
     """``p`` as a source of records: a regular file as it is, a pipe or device as a
-    :class:`Spool` (the same one each time it is named); :class:`RecordsError` for a missing
-    file or a folder."""
-    spool = _SPOOLS.get(str(p))
-    if spool is not None:
-        return spool
+    :class:`Spool` (within one reading, the same one each time it is named: see
+    :func:`spools`); :class:`RecordsError` for a missing file or a folder."""
     try:
         mode = os.stat(p).st_mode
     except OSError as exc:
@@ -111,7 +127,12 @@ def source(p: Path) -> Source:
     if stat.S_ISREG(mode):
         return p
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-        return _SPOOLS.setdefault(str(p), Spool(p))
+        session = _SESSION.get()
+        if session is None:
+            return Spool(p)
+        if str(p) not in session:
+            session[str(p)] = Spool(p)
+        return session[str(p)]
     raise RecordsError(f"{p}: not a file of records (a folder?)", code="records.not-a-file")
 
 
@@ -119,7 +140,7 @@ def suffix_of(p: Path) -> str:
     """The format of ``p`` as an extension: its own; for a file without one (``<(...)``,
     ``/dev/stdin``), what its first bytes say: ``.xlsx`` (a zip), ``.parquet``, ``.json``
     (``[`` or ``{``), ``.yaml`` (``- `` or ``---``), else ``.csv``."""
-    if p.suffix or not p.exists() or p.is_dir():
+    if p.suffix or not p.exists() or p.is_dir():  # (call it within spools() for a pipe)
         return p.suffix.lower()
     src = source(p)
     if isinstance(src, Spool):

@@ -36,7 +36,7 @@ from ..results import RowResult
 from .profile import ReadingProfile
 from .records import TABULAR, open_table, whole
 from .rows import CHUNK_ROWS, Rows, as_record, batched
-from .spool import suffix_of
+from .spool import spools, suffix_of
 from .tables import JsonList, RowWriter, table_writer
 
 
@@ -158,8 +158,11 @@ def evaluate_file(
     parts = [c.id for c in criteria.score.children]
     results = ["score", "band", "band_label", "eligible", *parts, "warnings", "error"]
     output = _Output(out, format, errors, errors_format, progress, results, safe)
-    if suffix_of(Path(path)) in TABULAR:
-        table = open_table(path, criteria, profile)
+    with spools():  # a pipe: its format looked at, then opened, once
+        tabular = suffix_of(Path(path)) in TABULAR
+        table = open_table(path, criteria, profile) if tabular else None
+        read = None if tabular else whole(Path(path), criteria, profile)
+    if table is not None:
         unread, how = table.layout.unread, "" if table.usual else table.describe()
         if format != "json":
             counts = _evaluate_table(criteria, table.chunks, output, lang, band_policy)
@@ -168,7 +171,8 @@ def evaluate_file(
             c.records() for c in table.chunks()
         )
     else:
-        records, found = whole(Path(path), criteria, profile)
+        assert read is not None
+        records, found = read
         unread, how = found.unread if found else (), ""
         chunks = lambda: batched(records, CHUNK_ROWS)  # noqa: E731
     scan = _scan(criteria, itertools.chain.from_iterable(chunks()))
