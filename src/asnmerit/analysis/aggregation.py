@@ -14,18 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .. import _decimal as D
 from .._render import shown
 from .._values import json_value
+from ..columnar import is_table
 from ..engine.batch import check_fields, fields_of, unpack
 from ..errors import AsnmeritError
 from ..model import Band, Criteria, Rounding, frozen
 from ..results import Evaluation, Result, Tabular
 from .grouping import Key, group_key
+
+if TYPE_CHECKING:
+    from .scored import ScoredTable
 
 
 @attrs.frozen
@@ -124,7 +128,7 @@ class _Tally:
 
 @D.own_context
 def aggregate(
-    results: Iterable[Result],
+    results: Iterable[Result] | Any,
     by: str | Sequence[str] = (),
     *,
     criteria: Criteria | None = None,
@@ -132,15 +136,25 @@ def aggregate(
 ) -> Aggregate:
     """Count and average ``results`` per group of the ``by`` fields (identifiers or inputs).
 
-    ``results`` are evaluations, or the rows of :func:`~asnmerit.engine.batch.evaluate_records`
-    (rows that failed are counted as ``rejected`` in their group). All must come from
-    one version of one scheme (``criteria``, needed only when no row was scored).
-    ``rounding`` overrides the scheme's declared rounding of means. Groups keep the
-    order in which they first appear; with a declared stratum field (that is not one of
-    the ``by`` fields), each group gives one row per stratum and then the combined row."""
+    ``results`` are evaluations, the rows of :func:`~asnmerit.engine.batch.evaluate_records`
+    (rows that failed are counted as ``rejected`` in their group), or the table
+    :func:`~asnmerit.evaluate_frame` returns (pandas, polars or pyarrow, scored with
+    ``components=True``; ``criteria`` required), aggregated a column at a time with the
+    same result; a table may also group by any of its own columns (a province joined to
+    it). All must come from one version of one scheme (``criteria``, needed only when no
+    row was scored). ``rounding`` overrides the scheme's declared rounding of means.
+    Groups keep the order in which they first appear; with a declared stratum field (that
+    is not one of the ``by`` fields), each group gives one row per stratum and then the
+    combined row."""
     fields = (by,) if isinstance(by, str) else tuple(by)
-    pairs, scheme = unpack(results, criteria, "aggregate")
-    check_fields(scheme, fields, "group")
+    if is_table(results):
+        from .scored import ScoredTable
+
+        table = ScoredTable(results, criteria, "aggregate")
+        scheme = table.criteria
+    else:
+        pairs, scheme = unpack(results, criteria, "aggregate")
+        check_fields(scheme, fields, "group")
     declared = scheme.aggregation
     rule = rounding or (declared.rounding if declared else None)
     if rule is None:
@@ -151,7 +165,36 @@ def aggregate(
     stratify = declared.stratify if declared else None
     stratify = None if stratify in fields else stratify  # each group is one stratum
     dims = [c.id for c in scheme.score.children]
-    tallies: dict[tuple[Key, ...], dict[Key | None, _Tally]] = {}
+    if is_table(results):
+        tallies, keys, names = _table_tallies(table, fields, stratify, dims)
+    else:
+        tallies, keys, names = _tallies(pairs, fields, stratify, dims)
+    combined = declared.combined.id if declared and declared.combined else ""
+    groups = []
+    for key, strata in tallies.items():
+        order = sorted((s for s in strata if s is not None), key=lambda s: (names[s], repr(s)))
+        for each in [*order, None]:
+            name = None if each is None else names[each]
+            label = combined if name is None else name
+            groups.append(_group(scheme, rule, keys[key], name, label, strata[each]))
+    return Aggregate(
+        scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
+    )
+
+
+Tallies = dict[tuple[Key, ...], dict[Key | None, _Tally]]
+"""Per group key, per stratum key (``None``: all strata), its sums."""
+
+
+def _tallies(
+    pairs: list[tuple[Result, Evaluation | None]],
+    fields: tuple[str, ...],
+    stratify: str | None,
+    dims: list[str],
+) -> tuple[Tallies, dict[tuple[Key, ...], dict[str, Any]], dict[Key | None, str]]:
+    """The sums of each group and stratum, one result at a time; each group's values
+    (those of its first row), and each stratum's name."""
+    tallies: Tallies = {}
     keys: dict[tuple[Key, ...], dict[str, Any]] = {}
     names: dict[Key | None, str] = {}
     for item, ev in pairs:
@@ -170,17 +213,82 @@ def aggregate(
                 tally.rejected += 1
             else:
                 tally.add(ev)
-    combined = declared.combined.id if declared and declared.combined else ""
-    groups = []
-    for key, strata in tallies.items():
-        order = sorted((s for s in strata if s is not None), key=lambda s: (names[s], repr(s)))
-        for each in [*order, None]:
-            name = None if each is None else names[each]
-            label = combined if name is None else name
-            groups.append(_group(scheme, rule, keys[key], name, label, strata[each]))
-    return Aggregate(
-        scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
+    return tallies, keys, names
+
+
+def _table_tallies(
+    table: ScoredTable, fields: tuple[str, ...], stratify: str | None, dims: list[str]
+) -> tuple[Tallies, dict[tuple[Key, ...], dict[str, Any]], dict[Key | None, str]]:
+    """:func:`_tallies` of a result table, a column at a time: each row falls in one cell
+    (group, stratum), whose counts and exact sums are taken over all rows at once."""
+    import numpy as np
+
+    table.require(fields, "groups by these fields", "keep them (evaluate_frame(..., keep=[...]))")
+    table.require(
+        dims,
+        "averages each top-level part",
+        "score the table with evaluate_frame(..., components=True)",
     )
+    if stratify is not None:
+        table.require(
+            [stratify],
+            f"splits each group by {stratify} (the scheme's strata)",
+            f"keep it (evaluate_frame(..., keep=[..., {stratify!r}]))",
+        )
+    group, values, keys = table.keys(fields)
+    if stratify is not None:
+        stratum, kinds, strata_keys = table.keys([stratify])
+    else:
+        stratum, kinds, strata_keys = np.zeros(table.rows, np.int64), [{}], [()]
+    size = len(keys) * len(strata_keys)
+    cell = group * len(strata_keys) + stratum
+    scored = table.scored
+    counts = np.bincount(cell[scored], minlength=size).tolist()
+    rejected = np.bincount(cell[~scored], minlength=size).tolist()
+    sums = {name: _sums(*table.decimals(name), cell, scored, size) for name in ["score", *dims]}
+    names: dict[Key | None, str] = {}
+    for skey, kind in zip(strata_keys, kinds, strict=True):
+        if stratify is not None:
+            names[skey[0]] = shown(kind[stratify]).strip()
+    tallies: Tallies = {}
+    for g, key in enumerate(keys):
+        strata = tallies.setdefault(key, {})
+        whole = strata[None] = _Tally(dims)
+        for k, skey in enumerate(strata_keys):
+            at = g * len(strata_keys) + k
+            if not counts[at] and not rejected[at]:
+                continue
+            parts = [whole]
+            if stratify is not None:
+                parts.insert(0, strata.setdefault(skey[0], _Tally(dims)))
+            for tally in parts:
+                tally.count += counts[at]
+                tally.rejected += rejected[at]
+                tally.total = D.EXACT.add(tally.total, sums["score"][at])
+                for d in dims:
+                    tally.dims[d] = D.EXACT.add(tally.dims[d], sums[d][at])
+    return tallies, dict(zip(keys, values, strict=True)), names
+
+
+def _sums(codes: Any, uniques: list[Decimal], cell: Any, scored: Any, size: int) -> list[Decimal]:
+    """The exact sum of a column of decimals (``codes`` into ``uniques``; ``-1``: none)
+    over the ``scored`` rows of each of ``size`` cells: on integers of one scale, as
+    floats while every partial sum is below 2**53 (where float sums are exact), else
+    as Python integers."""
+    import numpy as np
+
+    scale = max((max(0, -int(u.as_tuple().exponent)) for u in uniques), default=0)
+    ints = [int(u.scaleb(scale, context=D.EXACT)) for u in uniques]
+    codes = codes[scored]
+    at = cell[scored]
+    if ints and max(map(abs, ints)) * max(len(codes), 1) < 2**53:
+        weights = np.append(np.asarray(ints, np.float64), 0.0)[codes]
+        totals: list[int] = [int(t) for t in np.bincount(at, weights, minlength=size).tolist()]
+    else:
+        exact = np.zeros(size, object)
+        np.add.at(exact, at, np.asarray([*ints, 0], object)[codes])
+        totals = [int(t) for t in exact.tolist()]
+    return [Decimal(t).scaleb(-scale, context=D.EXACT) for t in totals]
 
 
 def _group(

@@ -34,6 +34,7 @@ from ..files.columns import Layout, layout
 from ..files.profile import ReadingProfile
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
+from . import TABLES
 from .identifiers import identifier_keys, plain_nip_codes, repeats
 from .plan import Codes, Encoded, Mask, compile_plan, factorize
 
@@ -721,9 +722,6 @@ _KINDS: dict[str, Callable[[Any], _Frame]] = {
 }
 
 
-_TABLES = {"pandas": {"DataFrame"}, "polars": {"DataFrame"}, "pyarrow": {"Table", "RecordBatch"}}
-"""The table classes of each library that :func:`asnmerit.evaluate_frame` takes."""
-
 _HINTS = {
     "LazyFrame": ": collect() it first, or score each batch (map_batches)",
     "Series": ": pass a DataFrame of the record's columns (series.to_frame())",
@@ -735,7 +733,7 @@ def _adapter(table: Any) -> _Frame:
     root = type(table).__module__.split(".")[0]
     kind = _KINDS.get(root)
     name = type(table).__name__
-    if kind is not None and name not in _TABLES[root]:
+    if kind is not None and name not in TABLES[root]:
         raise TypeError(
             f"evaluate_frame takes a table of records, got a {root} {name}{_HINTS.get(name, '')}"
         )

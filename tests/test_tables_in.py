@@ -1,0 +1,142 @@
+"""Tables in: the verbs that combine results take the table evaluate_frame returns (pandas,
+polars, pyarrow) and give what they give from evaluations and row results."""
+
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import asnmerit
+from asnmerit import aggregate, evaluate_frame, evaluate_records
+from asnmerit.errors import AsnmeritError
+from asnmerit.model import Criteria, Rounding
+from asnmerit.spec.bundled import criteria_files
+
+from .helpers import criteria_file
+from .strategies import subjects
+
+SCHEMES = {f"{p.parent.name}/{p.stem}": p for p in criteria_files()}
+ROUNDING = Rounding(2, "half_even")
+GROUPS = ["A", "B", " A", "b", None, ""]
+"""Group values: one text trimmed or not, blanks."""
+
+
+def tables(out: pd.DataFrame) -> dict[str, Any]:
+    """One pandas result as each kind of table (the decimals kept exact in each)."""
+    return {
+        "pandas": out,
+        "pyarrow": pa.Table.from_pandas(out, preserve_index=False),
+        "polars": pl.from_pandas(out),
+    }
+
+
+def scored(criteria: Criteria, records: list[dict[str, Any]], keep: list[str]) -> pd.DataFrame:
+    names = dict.fromkeys([*keep, *(k for r in records for k in r)])
+    frame = pd.DataFrame(records, columns=list(names), dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return evaluate_frame(criteria, frame, components=True, keep=keep)
+
+
+@st.composite
+def population(draw: st.DrawFn, criteria: Criteria) -> list[dict[str, Any]]:
+    """Records with a group column (``unit``: any column), an identifier to group by
+    when the scheme has a free one, and now and then a value that is refused."""
+    first = next(iter(criteria.inputs))
+    rows = []
+    for _ in range(draw(st.integers(0, 12))):
+        record = draw(subjects(criteria, canonical=True))
+        record["unit"] = draw(st.sampled_from(GROUPS))
+        if draw(st.integers(0, 5)) == 0:
+            record[first] = "?"  # refused: the row is rejected, never dropped
+        rows.append(record)
+    return rows
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_aggregate_of_a_table_is_the_aggregate_of_its_rows(name: str, data: st.DataObject) -> None:
+    criteria = criteria_file(SCHEMES[name])
+    records = data.draw(population(criteria))
+    rounding = None if criteria.aggregation else ROUNDING
+    free = [k for k, i in criteria.identifiers.items() if i.format is None and not i.unique]
+    # the row results group only by fields: name the unit an identifier when one is free
+    field = free[0] if free else None
+    if field is not None:
+        for r in records:
+            r[field] = r.pop("unit")
+    else:
+        for r in records:
+            r.pop("unit")
+    stratify = criteria.aggregation.stratify if criteria.aggregation else None
+    keep = [f for f in (field, stratify) if f is not None]
+    for r in records:
+        if stratify is not None:
+            r.setdefault(stratify, data.draw(st.sampled_from(["PNS", "PPPK", None])))
+    rows = evaluate_records(criteria, records)
+    out = scored(criteria, records, keep)
+    for by in ([field] if field else [], []):
+        expected = aggregate(rows, by, criteria=criteria, rounding=rounding)
+        for kind, table in tables(out).items():
+            got = aggregate(table, by, criteria=criteria, rounding=rounding)
+            assert got == expected, kind
+
+
+def test_a_table_may_group_by_any_of_its_columns(ip: Criteria) -> None:
+    from .helpers import pelaksana
+
+    records = [pelaksana(instansi=i, status="PNS") for i in ["A", "B", "A"]]
+    out = scored(ip, records, ["instansi", "status"])
+    out["provinsi"] = ["Jawa Tengah", "DIY", "Jawa Tengah"]
+    agg = aggregate(out, "provinsi", criteria=ip)
+    assert [(g.key["provinsi"], g.label, g.count) for g in agg.groups] == [
+        ("Jawa Tengah", "PNS", 2),
+        ("Jawa Tengah", "ASN", 2),
+        ("DIY", "PNS", 1),
+        ("DIY", "ASN", 1),
+    ]
+
+
+def test_what_a_table_lacks_is_named_with_the_fix(ip: Criteria) -> None:
+    from .helpers import pelaksana
+
+    records = [pelaksana(instansi="A", status="PNS")]
+    bare = evaluate_frame(ip, pd.DataFrame(records))
+    with pytest.raises(AsnmeritError, match=r"criteria=") as err:
+        aggregate(bare, "instansi")
+    with pytest.raises(AsnmeritError, match=r"components=True") as err:
+        aggregate(bare, "instansi", criteria=ip)
+    assert "'kualifikasi'" in str(err.value)
+    full = scored(ip, records, ["instansi"])
+    with pytest.raises(AsnmeritError, match=r"keep it .*'status'"):
+        aggregate(full, "instansi", criteria=ip)
+    with pytest.raises(AsnmeritError, match=r"no column 'pendidikan'"):
+        aggregate(scored(ip, records, ["instansi", "status"]), "pendidikan", criteria=ip)
+    other = asnmerit.get("jpt")
+    with pytest.raises(AsnmeritError, match=r"not bands of jpt"):
+        aggregate(full, criteria=other, rounding=ROUNDING)
+    with pytest.raises(AsnmeritError, match=r"with a score column"):
+        aggregate(pd.DataFrame({"instansi": ["A"]}), criteria=ip)
+
+
+def test_sums_beyond_float_precision_stay_exact(ip: Criteria) -> None:
+    import numpy as np
+
+    from asnmerit.analysis.aggregation import _sums
+
+    big = Decimal("123456789012345678901234567890.123")
+    codes = np.zeros(3, np.int64)
+    cell = np.array([0, 0, 1])
+    got = _sums(codes, [big], cell, np.ones(3, np.bool_), 2)
+    assert got == [Decimal("246913578024691357802469135780.246"), big]
+    small = _sums(np.array([0, 1, -1]), [Decimal("0.1"), Decimal("2")], cell, np.ones(3, bool), 2)
+    assert small == [Decimal("2.1"), Decimal(0)]
