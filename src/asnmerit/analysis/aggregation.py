@@ -65,6 +65,8 @@ class Aggregate(Tabular):
     stratify: str | None
     rounding: Rounding
     groups: tuple[GroupResult, ...]
+    criteria: Criteria | None = attrs.field(default=None, eq=False, repr=False)
+    """The scheme the results come from (for labels and the order of bands)."""
 
     def rows(self, lang: str = "id") -> list[dict[str, Any]]:
         """One flat record per group row (as text where a CSV needs it)."""
@@ -178,7 +180,7 @@ def aggregate(
             label = combined if name is None else name
             groups.append(_group(scheme, rule, keys[key], name, label, strata[each]))
     return Aggregate(
-        scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups)
+        scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups), scheme
     )
 
 

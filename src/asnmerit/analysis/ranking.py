@@ -22,228 +22,39 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from .. import _decimal as D
-from .._render import shown
-from .._values import cell, json_value
 from ..engine.batch import brief, check_fields, fields_of, unpack
 from ..errors import AsnmeritError
-from ..model import TIE_POLICIES, Category, Criteria, Text, TieBreaker, TiePolicy, frozen
-from ..results import Evaluation, Result, RowResult, Tabular
+from ..model import Category, Criteria, Text, TieBreaker, TiePolicy
+from ..results import Evaluation, Result, RowResult
+from .agencies import rank_groups
+from .aggregation import Aggregate
 from .grouping import BLANK, Key, group_key
+from .placings import (
+    RANKING_FORMAT,
+    Entry,
+    Exclusion,
+    Placing,
+    RankGroup,
+    Ranking,
+    place,
+    tie_breaker,
+    tie_policy,
+)
 
-RANKING_FORMAT = "asnmerit.ranking/1"
-
-
-@attrs.frozen
-class Placing:
-    """A subject that competed: its rank, score and whether it won."""
-
-    rank: Decimal
-    score: Decimal
-    tied: bool
-    """Whether it shares its rank (a tie the tie breakers did not settle)."""
-    winner: bool
-    evaluation: Evaluation
-    row: int | None = None
-    breakers: tuple[Decimal | None, ...] = ()
-    """Its values of the tie breakers, in order (``None``: not given)."""
-
-    @property
-    def identifiers(self) -> Mapping[str, Any]:
-        return self.evaluation.identifiers
-
-
-@attrs.frozen
-class Exclusion:
-    """A subject that did not compete, and why (every reason found)."""
-
-    reasons: tuple[Text, ...]
-    identifiers: Mapping[str, Any] = attrs.field(converter=frozen)
-    evaluation: Evaluation | None = None
-    row: int | None = None
-    error: AsnmeritError | None = None
-    """What stopped the row from being scored, when it was not."""
-
-
-@attrs.frozen
-class RankGroup:
-    """The subjects of one group (one value of each ``group_by`` field)."""
-
-    key: Mapping[str, Any] = attrs.field(converter=frozen)
-    placings: tuple[Placing, ...]
-    excluded: tuple[Exclusion, ...] = ()
-
-    @property
-    def winners(self) -> tuple[Placing, ...]:
-        return tuple(p for p in self.placings if p.winner)
-
-
-@attrs.frozen
-class Ranking(Tabular):
-    """A ranking of one scheme's results, by the total or by one category."""
-
-    scheme: str
-    version: str
-    digest: str
-    by: str | None
-    """The category (or score node) ranked; ``None`` for the total score."""
-    label: Text
-    group_by: tuple[str, ...]
-    ties: TiePolicy
-    tie_breakers: tuple[TieBreaker, ...]
-    top: int | None
-    ranked: bool
-    """False when winners are announced without a rank."""
-    groups: tuple[RankGroup, ...]
-    rejected: tuple[Exclusion, ...] = ()
-    """Rows that could not be scored (their group is unknown)."""
-
-    def group(self, **key: Any) -> RankGroup:
-        """The group whose ``group_by`` fields have the values ``key`` (else the first
-        whose values are shown as those of ``key``: ``"1"`` finds the group of ``1``)."""
-        for same in (_same, _same_text):
-            for g in self.groups:
-                if all(same(g.key.get(k), v) for k, v in key.items()):
-                    return g
-        raise KeyError(key)
-
-    def winners(self) -> list[Placing]:
-        """The winners of every group, group by group."""
-        return [p for g in self.groups for p in g.winners]
-
-    def rows(self, lang: str = "id") -> list[dict[str, Any]]:
-        """One row per subject, placed or not (a table for CSV), group by group."""
-        out: list[dict[str, Any]] = []
-        for g in self.groups:
-            key = {k: shown(v) for k, v in g.key.items()}
-            for p in g.placings:
-                out.append(
-                    {
-                        **key,
-                        **_ids(p.identifiers),
-                        "row": p.row if p.row is not None else "",
-                        "rank": D.plain(p.rank) if self.ranked else "",
-                        "tied": cell(p.tied),
-                        "winner": cell(p.winner),
-                        "score": D.plain(p.score),
-                        "excluded": "",
-                    }
-                )
-            for x in g.excluded:
-                out.append(self._excluded_row(key, x, lang))
-        for x in self.rejected:
-            out.append(self._excluded_row(dict.fromkeys(self.group_by, ""), x, lang))
-        return out
-
-    def _excluded_row(self, key: dict[str, Any], x: Exclusion, lang: str) -> dict[str, Any]:
-        return {
-            **key,
-            **_ids(x.identifiers),
-            "row": x.row if x.row is not None else "",
-            "rank": "",
-            "tied": "",
-            "winner": "false",
-            "score": "",
-            "excluded": "; ".join(r.get(lang) for r in x.reasons),
-        }
-
-    def caption(self) -> str:
-        """What the table shows: the ranked measure and the scheme version."""
-        return f"{self.label.get('id')} ({self.scheme} {self.version})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (format ``asnmerit.ranking/1``)."""
-
-        def excluded(x: Exclusion) -> dict[str, Any]:
-            return {
-                "row": x.row,
-                "identifiers": json_value(x.identifiers),
-                "reasons": [attrs.asdict(r) for r in x.reasons],
-            }
-
-        return {
-            "format": RANKING_FORMAT,
-            "scheme": self.scheme,
-            "version": self.version,
-            "digest": self.digest,
-            "by": self.by,
-            "label": attrs.asdict(self.label),
-            "group_by": list(self.group_by),
-            "ties": self.ties,
-            "tie_breakers": [attrs.asdict(t) for t in self.tie_breakers],
-            "top": self.top,
-            "ranked": self.ranked,
-            "groups": [
-                {
-                    "key": json_value(g.key),
-                    "placings": [
-                        {
-                            "rank": D.plain(p.rank) if self.ranked else None,
-                            "score": D.plain(p.score),
-                            "tied": p.tied,
-                            "winner": p.winner,
-                            "row": p.row,
-                            "identifiers": json_value(p.identifiers),
-                        }
-                        for p in g.placings
-                    ],
-                    "excluded": [excluded(x) for x in g.excluded],
-                }
-                for g in self.groups
-            ],
-            "rejected": [excluded(x) for x in self.rejected],
-        }
-
-    def render(self, lang: str = "id") -> str:
-        """A readable list: per group, the placings, then who was excluded and why."""
-        en = lang == "en"
-        title = f"{self.label.get(lang)} ({self.scheme} {self.version})"
-        lines = [title]
-        for g in self.groups:
-            if g.key:
-                lines.append("")
-                lines.append(", ".join(f"{k} = {shown(v)}" for k, v in g.key.items()))
-            for p in g.placings:
-                place = (D.plain(p.rank) + ("=" if p.tied else "")) if self.ranked else "-"
-                mark = (" *" if p.winner else "") if self.top is not None else ""
-                lines.append(f"  {place:>5}  {D.plain(p.score):>8}  {_name(p)}{mark}")
-            for x in g.excluded:
-                lines.append(
-                    f"      {'excluded' if en else 'tidak ikut'}: {_name(x)}: " + _why(x, lang)
-                )
-        for x in self.rejected:
-            lines.append(f"  {'rejected' if en else 'ditolak'}: {_name(x)}: {_why(x, lang)}")
-        if self.top is not None:
-            who = "winners" if en else "pemenang"
-            lines.append("")
-            lines.append(f"* {who} (top {self.top})")
-        return "\n".join(lines)
-
-
-def _same(a: Any, b: Any) -> bool:
-    return group_key(a) == group_key(b)
-
-
-def _same_text(a: Any, b: Any) -> bool:
-    return shown(a).strip() == shown(b).strip()
-
-
-def _ids(identifiers: Mapping[str, Any]) -> dict[str, str]:
-    return {k: shown(v) for k, v in identifiers.items()}
-
-
-def _name(x: Placing | Exclusion) -> str:
-    ids = [shown(v) for v in x.identifiers.values() if shown(v)]
-    if ids:
-        return " / ".join(ids)
-    return f"row {x.row}" if x.row is not None else "(no identifier)"
-
-
-def _why(x: Exclusion, lang: str) -> str:
-    return "; ".join(r.get(lang) for r in x.reasons)
-
+__all__ = [
+    "RANKING_FORMAT",
+    "Entry",
+    "Exclusion",
+    "Placing",
+    "RankGroup",
+    "Ranking",
+    "measure",
+    "place",
+    "rank",
+    "ungrouped",
+    "value_of",
+]
 
 # -- ranking -------------------------------------------------------------------------------
 
@@ -259,6 +70,8 @@ def rank(  # long: every option resolved against the award block, then one pass 
     top: int | None = None,
     min_band: str | None = None,
     criteria: Criteria | None = None,
+    lookup: Any = None,
+    stratum: str | None = None,
 ) -> Ranking:
     """Rank ``results`` (evaluations or batch rows of one scheme version) per group.
 
@@ -267,17 +80,37 @@ def rank(  # long: every option resolved against the award block, then one pass 
     split the competition), ``ties`` (competition, dense or average), ``tie_breakers``
     (score nodes, categories or number inputs, higher first; ``("x", "lower")`` for
     lower first) and ``top`` (winners per group). ``min_band`` excludes subjects whose
-    band is below it, in addition to the scheme's own eligibility rules."""
+    band is below it, in addition to the scheme's own eligibility rules.
+
+    ``results`` may be an :class:`~asnmerit.Aggregate`: its groups (agencies) are ranked
+    by their mean index (``by``: a top-level part's mean), within the groups of
+    ``group_by``, whose values come from the aggregate's own fields, from ``lookup``, or
+    from a shipped lookup table (``"kanreg"``: the BKN regional office of a province);
+    ``stratum`` picks the rows of one stratum (default: the combined row). See
+    :func:`~asnmerit.analysis.agencies.rank_groups`."""
+    if isinstance(results, Aggregate):
+        return rank_groups(
+            results,
+            by,
+            group_by=() if group_by is None else _tuple(group_by),
+            ties=tie_policy(ties or "competition"),
+            tie_breakers=tuple(tie_breaker(t) for t in tie_breakers or ()),
+            top=top,
+            min_band=min_band,
+            lookup=lookup,
+            stratum=stratum,
+            criteria=criteria,
+        )
+    if lookup is not None or stratum is not None:
+        raise AsnmeritError("lookup= and stratum= rank the groups of an aggregate (agencies)")
     pairs, scheme = unpack(results, criteria, "rank")
     award = scheme.award
     category = _category(scheme, by)
     fields = _tuple(group_by) if group_by is not None else (award.group_by if award else ())
     check_fields(scheme, fields, "group")
-    policy = ties or (award.ties if award else "competition")
-    if policy not in TIE_POLICIES:
-        raise AsnmeritError(f"unknown tie policy {policy!r}; expected {', '.join(TIE_POLICIES)}")
+    policy = tie_policy(ties or (award.ties if award else "competition"))
     breakers = (
-        tuple(_breaker(t) for t in tie_breakers)
+        tuple(tie_breaker(t) for t in tie_breakers)
         if tie_breakers is not None
         else (award.tie_breakers if award else ())
     )
@@ -347,60 +180,6 @@ def rank(  # long: every option resolved against the award block, then one pass 
         groups,
         tuple(rejected),
     )
-
-
-@attrs.frozen
-class Entry:
-    """A subject about to be placed (``index``: the caller's own number for it)."""
-
-    index: int
-    evaluation: Evaluation
-    row: int | None
-    score: Decimal
-    breakers: tuple[Decimal | None, ...]
-
-
-def place(
-    entries: list[Entry],
-    breakers: Sequence[TieBreaker],
-    policy: str,
-    top: int | None,
-    all_win: bool = False,
-) -> list[tuple[Entry, Placing]]:
-    """Order ``entries`` (best first; input order among equals) and give them ranks."""
-
-    def order(e: Entry) -> tuple[Any, ...]:
-        parts: list[Any] = [-e.score]
-        for t, v in zip(breakers, e.breakers, strict=True):
-            # a missing value comes last, whichever end is preferred
-            parts.append((1, D.ZERO) if v is None else (0, -v if t.prefer == "higher" else v))
-        return tuple(parts)
-
-    keyed = sorted(((order(e), n, e) for n, e in enumerate(entries)), key=lambda k: k[:2])
-    # Without a limit, everyone placed wins only where the award says all who qualify win.
-    keys = [k for k, _, _ in keyed]
-    ranked = [e for _, _, e in keyed]
-    placings: list[tuple[Entry, Placing]] = []
-    i = distinct = 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and keys[j] == keys[i]:
-            j += 1
-        size = j - i
-        distinct += 1
-        if policy == "competition":
-            rank_ = Decimal(i + 1)
-        elif policy == "dense":
-            rank_ = Decimal(distinct)
-        else:
-            rank_ = D.div(Decimal(2 * i + size + 1), Decimal(2))
-        win = i < top if top is not None else all_win
-        placings.extend(
-            (e, Placing(rank_, e.score, size > 1, win, e.evaluation, e.row, e.breakers))
-            for e in ranked[i:j]
-        )
-        i = j
-    return placings
 
 
 def ungrouped(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[Text, ...]:
@@ -477,17 +256,6 @@ def _category(scheme: Criteria, by: str | None) -> Category | None:
 
 def _tuple(value: str | Sequence[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _breaker(t: str | tuple[str, str] | TieBreaker) -> TieBreaker:
-    if isinstance(t, TieBreaker):
-        return t
-    if isinstance(t, str):
-        return TieBreaker(t)
-    by, prefer = t
-    if prefer not in ("higher", "lower"):
-        raise AsnmeritError(f"tie breaker {by!r}: prefer 'higher' or 'lower', not {prefer!r}")
-    return TieBreaker(by, prefer)  # type: ignore[arg-type]
 
 
 def _check_breaker(scheme: Criteria, t: TieBreaker) -> None:

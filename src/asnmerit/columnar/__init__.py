@@ -17,22 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..files.profile import ReadingProfile, reading
+from .kinds import TABLES, is_table
 
 if TYPE_CHECKING:
     from ..model import BandPolicy, Criteria
 
 INSTALL = "pip install 'asnmerit[frame]'"
 
-TABLES = {"pandas": {"DataFrame"}, "polars": {"DataFrame"}, "pyarrow": {"Table", "RecordBatch"}}
-"""The table classes of each library that :func:`asnmerit.evaluate_frame` and the verbs
-that combine results take."""
-
-
-def is_table(value: Any) -> bool:
-    """Whether ``value`` is a pandas or polars DataFrame or a pyarrow Table or RecordBatch
-    (told by its class, without importing any of these libraries)."""
-    kind = type(value)
-    return kind.__name__ in TABLES.get(kind.__module__.split(".")[0], ())
+__all__ = ["INSTALL", "TABLES", "evaluate_frame", "is_table"]
 
 
 def evaluate_frame(

@@ -34,8 +34,8 @@ from ..files.columns import Layout, layout
 from ..files.profile import ReadingProfile
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
-from . import TABLES
 from .identifiers import identifier_keys, plain_nip_codes, repeats
+from .kinds import TABLES
 from .plan import Codes, Encoded, Mask, compile_plan, factorize
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
