@@ -128,7 +128,9 @@ def test_result_dtypes_do_not_depend_on_which_rows_a_partition_holds() -> None:
     assert asnmerit.evaluate_frame(IP, errors_only)["score"].isna().all()
     assert asnmerit.evaluate_frame(IP, scores_only)["error"].isna().all()
     assert dtypes[1:] == dtypes[:-1]
-    assert str(dtypes[0]["band"]) == str(dtypes[0]["error"]) == "string"
+    assert str(dtypes[0]["error"]) == "string"
+    band = dtypes[0]["band"]  # the scheme's bands in their order, whatever the rows hold
+    assert band.ordered and list(band.categories) == [b.code for b in IP.bands.table]
 
 
 def test_a_nip_shared_across_partitions_is_found_by_a_groupby_not_by_the_partitions() -> None:

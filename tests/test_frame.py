@@ -84,7 +84,7 @@ def reference_records(records: list[dict[str, Any]], texts: bool) -> list[dict[s
 def rows_of(out: Any) -> list[dict[str, Any]]:
     if isinstance(out, pd.DataFrame):
         return [
-            {k: (None if v is pd.NA else v) for k, v in row.items()}
+            {k: (None if v is pd.NA or (k == "band" and pd.isna(v)) else v) for k, v in row.items()}
             for row in out.to_dict("records")
         ]
     if isinstance(out, pl.DataFrame):
@@ -293,7 +293,12 @@ def test_other_columns_are_ignored_and_keep_passes_them_through() -> None:
 
 def test_components_and_float_scores_on_request() -> None:
     df = pd.DataFrame([GOOD])
-    out = asnmerit.evaluate_frame(IP, df, components=True, float_scores=True)
+    out = asnmerit.evaluate_frame(IP, df, components=True, scores="float")
+    with pytest.warns(DeprecationWarning, match=r'scores="float"'):
+        old = asnmerit.evaluate_frame(IP, df, components=True, float_scores=True)
+    assert old.equals(out)
+    with pytest.raises(ValueError, match=r'scores: "decimal" or "float"'):
+        asnmerit.evaluate_frame(IP, df, scores="double")  # type: ignore[arg-type]
     ev = asnmerit.evaluate(IP, GOOD)
     assert out["score"].dtype == np.float64 and out["score"][0] == float(ev.score)
     for part in IP.score.children:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import warnings
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..files.profile import ReadingProfile, reading
 from .kinds import TABLES, is_table
@@ -33,13 +34,14 @@ def evaluate_frame(
     *,
     band_policy: BandPolicy | None = None,
     components: bool | Sequence[str] = False,
-    float_scores: bool = False,
+    scores: Literal["decimal", "float"] = "decimal",
     keep: Sequence[str] | None = None,
     profile: ReadingProfile | str | os.PathLike[str] | None = None,
     columns: Mapping[str, str | None] | None = None,
     values: Mapping[str, Mapping[str, Any]] | None = None,
     decimal: str | None = None,
     strict_columns: bool | None = None,
+    float_scores: bool | None = None,
 ) -> Any:
     """Score every row of ``table`` (a pandas or polars DataFrame, a pyarrow Table or
     RecordBatch) and return a table of the same kind, row for row in the same order (a
@@ -54,10 +56,14 @@ def evaluate_frame(
     reading profile (or its file, or the name of a shipped one) holding these options.
 
     Its columns: those of ``keep`` (default: the scheme's identifiers the table has),
-    ``score`` (exact decimals; binary floats only with ``float_scores``), ``band``,
-    ``eligible``, one column per score node named in ``components`` (``True``: the
-    top-level parts), and ``error``: why a row was not scored (``field: expected ...,
-    got ...``), null for a scored row. No row is dropped. Works unchanged as a Dask
+    ``score`` (exact decimals; ``scores="float"`` for binary floats, which pandas rounds,
+    averages and plots as numbers), ``band`` (ordered as the scheme's bands, lowest first:
+    a pandas ordered ``Categorical``, a polars ``Enum``, an Arrow ordered dictionary),
+    ``eligible`` (booleans), one column per score node named in ``components`` (``True``:
+    the top-level parts, which :func:`~asnmerit.aggregate` of the table needs; decimals or
+    floats as ``score``), and ``error``: why a row was not scored (``field: expected ...,
+    got ...``), null for a scored row. (``float_scores=True``: the former spelling of
+    ``scores="float"``.) No row is dropped. Works unchanged as a Dask
     ``map_partitions`` or a Spark ``mapInArrow`` function (see the how-to).
     """
     try:
@@ -71,9 +77,20 @@ def evaluate_frame(
         table,
         band_policy=band_policy,
         components=components,
-        float_scores=float_scores,
+        scores=_scores(scores, float_scores),
         keep=keep,
         profile=reading(
             profile, columns=columns, values=values, decimal=decimal, strict_columns=strict_columns
         ),
     )
+
+
+def _scores(scores: str, float_scores: bool | None) -> Literal["decimal", "float"]:
+    """The kind of number columns asked for (``float_scores``: its former spelling)."""
+    if float_scores is not None:
+        warnings.warn('float_scores= is now scores="float"', DeprecationWarning, stacklevel=3)
+        if float_scores:
+            scores = "float"
+    if scores not in ("decimal", "float"):
+        raise ValueError(f'scores: "decimal" or "float", got {scores!r}')
+    return scores  # type: ignore[return-value]

@@ -46,12 +46,19 @@ RESULT_COLUMNS = ("score", "band", "eligible", "error")
 class _Column:
     """One output column, dictionary-encoded: ``table[index[i]]`` (``-1``: null)."""
 
-    kind: str  # "decimal", "float", "text" or "bool"
+    kind: str  # "decimal", "float", "text", "bool" or "band"
     table: Sequence[Any]
     index: Codes
     places: int = 0
     """The decimal places a ``decimal`` column has at least (its declared rounding), so
     that every batch of one scheme gets one decimal type."""
+    categories: tuple[str, ...] = ()
+    """The values of a ``band`` column, in their order (the scheme's bands, lowest first)."""
+
+    def ordered(self) -> Codes:
+        """Each row's position in :attr:`categories` (``-1``: null)."""
+        where = {c: k for k, c in enumerate(self.categories)}
+        return np.asarray([*(where[v] for v in self.table), -1], np.int64)[self.index]
 
     def scale(self) -> tuple[int, int]:
         """The digits before the point, and the places, that hold every value."""
@@ -66,7 +73,7 @@ def score_frame(
     *,
     band_policy: BandPolicy | None = None,
     components: bool | Sequence[str] = False,
-    float_scores: bool = False,
+    scores: str = "decimal",
     keep: Sequence[str] | None = None,
     profile: ReadingProfile | None = None,
 ) -> Any:
@@ -93,7 +100,7 @@ def score_frame(
     if len(set(names)) != len(names):
         raise ValueError(f"the result would have two columns of one name: {names}")
     columns = _score(criteria, fields, nodes, band_policy)
-    if float_scores:
+    if scores == "float":
         columns = {
             k: attrs.evolve(c, kind="float") if c.kind == "decimal" else c
             for k, c in columns.items()
@@ -170,7 +177,12 @@ def _score(  # long: encode, group, plan, fall back and gather: the steps of one
         _place(columns, outputs, row, result, nodes)
     out = {
         "score": _Column("decimal", score.values, columns["score"], _places(criteria, None)),
-        "band": _Column("text", band.values, columns["band"]),
+        "band": _Column(
+            "band",
+            band.values,
+            columns["band"],
+            categories=tuple(b.code for b in criteria.bands.table),
+        ),
         "eligible": _Column("bool", (False, True), columns["eligible"]),
     }
     out.update(
@@ -568,6 +580,10 @@ class _Pandas:
             if col.kind == "bool":
                 values = np.append(np.asarray(col.table, np.bool_), False)[col.index]
                 data[name] = pd.arrays.BooleanArray(values, col.index < 0)
+            elif col.kind == "band":  # ordered as the bands are: sorts, crosstabs, plots
+                data[name] = pd.Categorical.from_codes(
+                    col.ordered(), dtype=pd.CategoricalDtype(list(col.categories), ordered=True)
+                )
             elif col.kind == "float":
                 data[name] = np.asarray([*map(float, col.table), math.nan])[col.index]
             elif col.kind == "text" and text.storage == "pyarrow":  # no Python string a row
@@ -588,6 +604,8 @@ def _arrow_type(col: _Column) -> Any:
         return pa.float64()
     if col.kind == "text":
         return pa.string()
+    if col.kind == "band":
+        return pa.dictionary(pa.int8(), pa.string(), ordered=True)
     whole, scale = col.scale()
     if whole + scale <= 38:  # one type for every batch whose values fit
         return pa.decimal128(38, scale)
@@ -597,6 +615,10 @@ def _arrow_type(col: _Column) -> Any:
 def _arrow_array(col: _Column) -> Any:
     import pyarrow as pa
 
+    if col.kind == "band":  # a dictionary of the bands in their order
+        codes = col.ordered()
+        indices = pa.array(codes.astype(np.int8), mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, pa.array(col.categories), ordered=True)
     values: list[Any] = list(col.table)
     if col.kind == "float":
         values = [float(v) for v in values]
@@ -702,6 +724,13 @@ class _Polars:
 def _polars_series(pl: Any, name: str, col: _Column) -> Any:
     """One result column for polars: from Arrow when pyarrow is there (no Python object
     a row), else from the values."""
+    if col.kind == "band":  # an Enum of the bands in their order
+        enum = pl.Enum(list(col.categories))
+        try:
+            texts = pl.Series(name, _arrow_array(attrs.evolve(col, kind="text")), dtype=pl.String)
+        except ImportError:  # polars without pyarrow
+            texts = pl.Series(name, _objects(col).tolist(), dtype=pl.String)
+        return texts.cast(enum)
     dtype = {"bool": pl.Boolean, "float": pl.Float64, "text": pl.String}.get(col.kind)
     if dtype is None:
         whole, scale = col.scale()
