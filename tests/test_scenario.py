@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit import CriteriaError, evaluate, rank
 from asnmerit.errors import ScenarioError
 from asnmerit.model import Criteria
-from asnmerit.whatif import OverridePath, sensitivity, shift, steps, sweep, with_overrides
+from asnmerit.whatif import (
+    OverridePath,
+    rebalanced,
+    sensitivity,
+    shift,
+    steps,
+    sweep,
+    with_overrides,
+)
 
 from .helpers import data_criteria, pelaksana, scheme
 
@@ -323,6 +335,14 @@ def test_sweep_counts_bands_and_means_per_scenario() -> None:
         "",
         "persiapan.weight=0.4; pelaporan.weight=0.1; inovasi.weight=0.1",
     ]
+    # the dimensions' own points do not change with the weights; the root does
+    dimensions = {
+        "persiapan": "96.67",  # (100 + 100 + 90) / 3
+        "pelaksanaan": "80.00",
+        "pelaporan": "66.67",
+        "inovasi": "66.67",
+        "pelanggaran_sistem_merit": "66.67",
+    }
     assert result.rows() == [
         {
             "scenario": "",
@@ -332,6 +352,8 @@ def test_sweep_counts_bands_and_means_per_scenario() -> None:
             "Kurang": 2,
             "Baik": 0,
             "Sangat Baik": 1,
+            "kualitas_pengisian_jpt": "75.33",
+            **dimensions,
         },
         {
             "scenario": "persiapan.weight=0.4; pelaporan.weight=0.1; inovasi.weight=0.1",
@@ -341,9 +363,13 @@ def test_sweep_counts_bands_and_means_per_scenario() -> None:
             "Kurang": 1,
             "Baik": 1,
             "Sangat Baik": 1,
+            "kualitas_pengisian_jpt": "81.33",
+            **dimensions,
         },
     ]
-    assert list(result.rows("en")[0])[4:] == ["Poor", "Good", "Very good"]
+    assert list(result.rows("en")[0])[4:7] == ["Poor", "Good", "Very good"]
+    assert result.points[1].mean == Decimal("81.33")
+    assert result.points[1].means["persiapan"] == Decimal("96.67")
     assert result.points[1].results[3].error is not None
     html = result._repr_html_()
     assert "<caption>jpt 2021</caption>" in html and "81.33" in html
@@ -432,3 +458,427 @@ def test_same_names_in_different_groups_are_different_subjects() -> None:
     both = sensitivity(AWARD, records, {"indeks.mean.drop": None})
     assert both.changed == 2
     assert len(both.swaps) == 1
+
+
+def test_sweep_means_of_every_node_follow_a_change_inside_a_dimension() -> None:
+    # NSPK element 01 is a weighted node over five indicators; moving weight onto the
+    # first (not met) lowers e01 and, through the mean of 18 elements, the index
+    nspk = asnmerit.get("nspk")
+    record: dict[str, Any] = dict.fromkeys(list(nspk.inputs)[:5], True)
+    record.update(dict.fromkeys(list(nspk.inputs)[5:], 50))
+    records = [
+        {**record, "e01_anjab_abk": False, "instansi": "A"},
+        {**record, "e01_anjab_abk": False, "e01_prioritas": False, "instansi": "B"},
+    ]
+    result = sweep(
+        nspk, [{}, *steps("e01_i1.weight", ["0.4"], rebalance=True, criteria=nspk)], records
+    )
+    before, after = result.points
+    # e01: 100 x 0.8 = 80 and 100 x 0.6 = 60; then 100 x 0.6 and 100 x 0.45
+    assert before.means["e01"] == Decimal("70.00")
+    assert after.means["e01"] == Decimal("52.50")
+    # the index: (80 + 17 x 50) / 18 = 51.67 and (60 + 850) / 18 = 50.56, etc.
+    assert (before.mean, after.mean) == (Decimal("51.12"), Decimal("50.14"))
+    assert before.means["indeks"] == before.mean
+    assert before.means["e01_i2"] == Decimal("0.50") and before.means["e02"] == Decimal("50.00")
+    assert list(before.means)[:3] == ["indeks", "e01", "e01_i1"]  # the order of the tree
+    rows = result.rows()
+    assert list(rows[0])[4:8] == ["D", "C", "B", "A"]  # band counts, then node means
+    assert list(rows[0])[8:11] == ["indeks", "e01", "e01_i1"]
+    assert (rows[0]["e01"], rows[1]["e01"]) == ("70.00", "52.50")
+    assert all(isinstance(v, str | int) for row in rows for v in row.values())
+
+
+def test_sweep_means_round_as_the_aggregate_block_declares() -> None:
+    records = [pelaksana(), pelaksana(seminar=False), pelaksana(predikat_kinerja="cukup")]
+    # 75.0, 57.5 and 75.0 - 25 + (points of cukup): IP ASN declares means to 2 places
+    result = sweep(IP, [{}, {"aggregate.rounding.places": "0"}], records)
+    exact = sum((evaluate(IP, r).score for r in records), Decimal(0)) / 3  # 197.5 / 3
+    first, second = result.points
+    assert first.rounding.places == 2 and second.rounding.places == 0
+    assert first.mean == exact.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert second.mean == exact.quantize(Decimal("1"), rounding="ROUND_HALF_UP")
+    assert first.means["pelaksana_seminar"] == Decimal("11.67")  # (17.5 + 0 + 17.5) / 3
+    assert second.means["pelaksana_seminar"] == Decimal("12")
+    # a scheme without an aggregate block: 2 places half up, as the mean always was
+    assert sweep(JPT, [{}], [jpt(1, 0, 0, 0, 0)]).points[0].mean == Decimal("0.20")
+
+
+def test_a_node_in_a_switch_branch_is_averaged_over_the_rows_that_took_it() -> None:
+    records = [
+        pelaksana(),  # 22.5 + 17.5 in the pelaksana branch
+        pelaksana(seminar=False),  # 22.5 + 0
+        pelaksana(jenis_jabatan="fungsional", diklat_fungsional=True),
+    ]
+    (point,) = sweep(IP, [{}], records).points
+    assert point.means["pelaksana_seminar"] == Decimal("8.75")  # (17.5 + 0) / 2
+    assert point.means["fungsional_diklat_fungsional"] == Decimal("15.00")  # one row
+    assert "struktural_seminar" not in point.means  # no row took that branch
+    expected = [e.component("kompetensi").points for e in point.evaluations]
+    assert point.means["kompetensi"] == Decimal(sum(expected) / 3).quantize(Decimal("0.01"))
+
+
+def test_sweep_means_of_award_categories_count_the_rows_assessed() -> None:
+    common = {"jumlah_asn": 100, "syarat": True, "tingkat": "kota"}
+    records = [
+        {**common, "instansi": "x", "a": 90, "b": 80, "c": 70, "khusus": 60},
+        {**common, "instansi": "y", "a": 80, "b": 70, "c": 60},  # khusus not assessed
+    ]
+    (point,) = sweep(AWARD, [{}], records).points
+    assert point.means["khusus_d"] == Decimal("60.00")  # one row assessed
+    assert point.means["ab_mean"] == Decimal("80.00")  # (85 + 75) / 2
+    assert list(point.means)[:4] == ["indeks", "ea", "eb", "ec"]
+
+
+def test_shared_results_count_once_per_row_in_the_means() -> None:
+    # rows with the same inputs share one evaluation's components: each still counts
+    records = [jpt(100, 0, 0, 0, 0, instansi=f"A{i}") for i in range(5)]
+    records.append(jpt(0, 0, 0, 0, 0, instansi="B"))
+    (point,) = sweep(JPT, [{}], records).points
+    shared = {id(e.components) for e in point.evaluations}
+    assert len(shared) == 2
+    assert point.means["persiapan"] == Decimal("83.33")  # 500 / 6
+    assert point.mean == Decimal("16.67")
+
+
+def test_sweep_to_dict() -> None:
+    result = sweep(JPT, [{}, {"rounding.mode": "down"}], [jpt(70, 70, 70, 70, "70.04")])
+    data = result.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["format"] == "asnmerit.sweep/1"
+    assert (data["scheme"], data["version"]) == ("jpt", "2021")
+    first, second = data["points"]
+    assert first["overrides"] == {} and second["overrides"] == {"rounding.mode": "down"}
+    assert second["scenario"] == "rounding.mode=down"
+    assert first["digest"] == result.points[0].criteria.digest
+    assert JPT.digest in first["extends"]
+    assert (first["rows"], first["scored"]) == (1, 1)
+    assert (first["mean"], second["mean"]) == ("70.01", "70.00")
+    assert first["rounding"] == {"places": 2, "mode": "half_up"}
+    assert first["bands"] == {"kurang": 1, "baik": 0, "sangat_baik": 0}
+    assert first["means"]["pelanggaran_sistem_merit"] == "70.04"
+    assert first["means"]["kualitas_pengisian_jpt"] == "70.01"  # the root: the rounded total
+    assert second["means"]["kualitas_pengisian_jpt"] == "70.00"
+
+
+def test_sweep_reads_a_generator_of_records_once() -> None:
+    records = (jpt(m, m, m, m, m, instansi=str(m)) for m in (60, 80, 95))
+    result = sweep(JPT, steps("rounding.mode", ["half_up", "down"]), records)
+    assert [len(p.results) for p in result.points] == [3, 3]
+    moved = sensitivity(JPT, iter(RANKED), CONDUCT, top=2)
+    assert moved.changed == 2  # both rankings saw every subject
+
+
+def test_a_scenario_that_fails_fails_before_any_record_is_scored() -> None:
+    def records() -> Any:
+        raise AssertionError("read")
+        yield {}
+
+    with pytest.raises(CriteriaError):
+        sweep(JPT, [{}, {"persiapan.weight": "0.5"}], records())
+
+
+# -- text numbers at every depth ----------------------------------------------------------
+
+
+def _as_text(value: Any) -> Any:
+    """``value`` with every number in it as text."""
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _data_at(criteria: Criteria, path: tuple[str | int, ...]) -> Any:
+    from asnmerit.whatif.scenarios import _get
+
+    assert criteria.document is not None
+    return _get(criteria.document.data, path)
+
+
+def test_a_whole_node_given_with_text_numbers() -> None:
+    node = _as_text(_data_at(JPT, ("score", "weighted", "of", 0)))
+    assert (node["id"], node["weight"], node["max"]) == ("persiapan", "0.2", "100")
+    inovasi = _as_text(_data_at(JPT, ("score", "weighted", "of", 3)))
+    as_text = with_overrides(
+        JPT, {"persiapan": {**node, "weight": "0.3"}, "inovasi": {**inovasi, "weight": "0.1"}}
+    )
+    as_numbers = with_overrides(
+        JPT,
+        {"persiapan": {**node, "weight": Decimal("0.3"), "max": 100}, "inovasi.weight": 0.1},
+    )
+    assert as_text.digest == as_numbers.digest
+    assert as_text.node("persiapan").weight == Decimal("0.3")
+    assert as_text.node("persiapan").max == 100
+
+
+@pytest.mark.parametrize(
+    ("overrides", "same"),
+    [
+        ({"bands.table.baik.range": ["80", "89.99"]}, {"bands.table.baik.range": [80, 89.99]}),
+        ({"bands.table.baik": {"range": [" 80 ", "89.99"]}}, None),
+        ({"persiapan.rounding": {"places": "0"}}, {"persiapan.rounding": {"places": 0}}),
+        ({"persiapan.cap": "100"}, {"persiapan.cap": 100}),  # a new key: the schema says number
+        ({"bands.step": "0.01"}, {"bands.step": Decimal("0.01")}),
+    ],
+    ids=["band-edges", "band-item", "new-rounding", "new-cap", "step"],
+)
+def test_text_numbers_at_every_depth(overrides: dict[OverridePath, Any], same: Any) -> None:
+    if same is None:  # a band item given whole: the same band table as the file's
+        band = dict(_data_at(JPT, ("bands", "table", 1)))
+        overrides = {"bands.table.baik": {**band, **overrides["bands.table.baik"]}}
+        same = {"bands.policy": JPT.bands.policy}
+    assert with_overrides(JPT, overrides).digest == with_overrides(JPT, same).digest
+
+
+def test_text_points_of_a_whole_lookup() -> None:
+    path = ("score", "sum", "of", 2, "lookup", "points")
+    points = _as_text(_data_at(IP, path))
+    assert points["butuh_perbaikan"]["points"] == "15"  # points with their own provenance
+    assert with_overrides(IP, {"kinerja.lookup.points": points}).digest == (
+        with_overrides(IP, {"kinerja.lookup.points": _data_at(IP, path)}).digest
+    )
+    kinder = with_overrides(IP, {"kinerja.lookup.points": {**points, "baik": "28"}})
+    assert evaluate(kinder, pelaksana()).score == Decimal("78.0")
+
+
+def test_a_text_stays_text_where_the_schema_takes_text_at_any_depth() -> None:
+    c = with_overrides(JPT, {"title": {"id": "123", "en": "4.5"}})
+    assert (c.title.id, c.title.en) == ("123", "4.5")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"persiapan.rounding": {"places": "dua"}}, "override persiapan.rounding: places: "),
+        ({"bands.table.baik.range": ["80", "89,99"]}, "bands.table.baik.range: 1: "),
+        ({"persiapan": {"id": "persiapan", "weight": "x"}}, "override persiapan: weight: "),
+        ({"persiapan.cap": "banyak"}, "override persiapan.cap: expected a number"),
+    ],
+)
+def test_a_text_that_is_no_number_where_one_is_needed(
+    overrides: dict[OverridePath, Any], words: str
+) -> None:
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(JPT, overrides)
+    assert words in str(err.value)
+    assert "expected a number" in str(err.value)
+
+
+# -- rebalanced weights -------------------------------------------------------------------
+
+
+def _weights(c: Criteria, parent: str) -> dict[str, Decimal]:
+    return {k.id: k.weight for k in c.node(parent).children if k.weight is not None}
+
+
+def test_rebalanced_steps_on_the_nspk_scheme() -> None:
+    nspk = asnmerit.get("nspk")
+    # without rebalancing, the sibling weights no longer add up to 1
+    with pytest.raises(CriteriaError) as err:
+        [with_overrides(nspk, s) for s in steps("e01_i1.weight", ["0.4"])]
+    assert "weighted.weights-sum" in err.value.codes
+    scenarios = steps("e01_i1.weight", ["0.4", 0.1, Decimal("0.25")], rebalance=True, criteria=nspk)
+    assert scenarios[0] == {
+        "e01_i1.weight": Decimal("0.4"),
+        "e01_i2.weight": Decimal("0.15"),
+        "e01_i3.weight": Decimal("0.15"),
+        "e01_i4.weight": Decimal("0.15"),
+        "e01_i5.weight": Decimal("0.15"),
+    }
+    assert scenarios[1]["e01_i5.weight"] == Decimal("0.225")
+    assert scenarios[2]["e01_i2.weight"] == Decimal("0.1875")
+    for scenario in scenarios:
+        weights = _weights(with_overrides(nspk, scenario), "e01")
+        assert sum(weights.values()) == 1
+        assert all(isinstance(w, Decimal) for w in weights.values())
+    # a sweep scores them, and labels them with every weight set
+    record: dict[str, Any] = dict.fromkeys(list(nspk.inputs)[:5], True)
+    record |= {"e01_anjab_abk": False, **dict.fromkeys(list(nspk.inputs)[5:], 100)}
+    result = sweep(nspk, scenarios, [record])
+    assert [p.means["e01"] for p in result.points] == [
+        Decimal("60.00"),  # 100 x (1 - 0.4)
+        Decimal("90.00"),
+        Decimal("75.00"),
+    ]
+    assert result.points[0].label.startswith("e01_i1.weight=0.4; e01_i2.weight=0.15; ")
+
+
+def test_rebalanced_tuple_paths_and_a_scenario_for_sensitivity() -> None:
+    scenario = rebalanced(JPT, ("persiapan", "weight"), "0.6")
+    assert scenario == {
+        ("persiapan", "weight"): Decimal("0.6"),
+        ("pelaksanaan", "weight"): Decimal("0.1"),
+        ("pelaporan", "weight"): Decimal("0.1"),
+        ("inovasi", "weight"): Decimal("0.1"),
+        ("pelanggaran_sistem_merit", "weight"): Decimal("0.1"),
+    }
+    # a path through the document works too; the siblings are named by their ids
+    by_position = rebalanced(JPT, "score.weighted.of.0.weight", "0.6")
+    assert list(by_position)[1:] == [
+        "pelaksanaan.weight",
+        "pelaporan.weight",
+        "inovasi.weight",
+        "pelanggaran_sistem_merit.weight",
+    ]
+    assert with_overrides(JPT, by_position).digest == with_overrides(JPT, scenario).digest
+    # A leads on preparation: more weight on it lifts A (80) above C (70)
+    moved = sensitivity(JPT, RANKED, scenario)
+    assert moved.swaps == ((("C",), ("A",)),)
+    # the weight it has: nothing moves
+    assert set(rebalanced(JPT, "persiapan.weight", "0.2").values()) == {Decimal("0.2")}
+
+
+UNEVEN: dict[OverridePath, Any] = {
+    "persiapan.weight": "0.4",
+    "pelaksanaan.weight": "0.3",
+    "pelaporan.weight": "0.1",
+    "inovasi.weight": "0.1",
+    "pelanggaran_sistem_merit.weight": "0.1",
+}
+
+
+@pytest.mark.parametrize(
+    ("scheme_id", "path", "value", "words"),
+    [
+        ("jpt", "persiapan.weight", "1", ["add up to 1", "leaves the others 0", "above 0"]),
+        ("jpt", "persiapan.weight", "1.5", ["leaves the others -0.5"]),
+        ("jpt", "persiapan.weight", "0", ["must be above 0"]),
+        ("jpt", "persiapan.weight", "-0.1", ["must be above 0"]),
+        ("jpt", "persiapan.weight", "x", ["expected a number", "'x'"]),
+        ("jpt", "persiapan.weight", "0,4", ["decimal comma"]),
+        ("jpt", "persiapan.weight", True, ["expected a number, got True"]),
+        ("jpt", "persiapan.weight", "0.1234567890123456", ["15 decimal places"]),
+        ("jpt", "rounding.places", 1, ["rounding.places is not the weight", "weighted"]),
+        ("jpt", "persiapan", "0.1", ["is not the weight"]),
+        ("jpt", "nope.weight", "0.1", ["'nope'"]),
+        ("bkn-award", "kp_e07.weight", "0.1", ["kp_e07", "mean node kat_perencanaan"]),
+        ("nspk", "e01.weight", "0.5", ["e01 stands in the mean node indeks", "no weights"]),
+        ("sistem-merit", "maturitas.weight", "0.5", ["sum node nism"]),
+        ("nspk", "kp_e07.weight", "0.1", ["neither a section", "score node"]),
+    ],
+)
+def test_weights_that_cannot_be_rebalanced(
+    scheme_id: str, path: str, value: Any, words: list[str]
+) -> None:
+    with pytest.raises(asnmerit.AsnmeritError) as err:
+        steps(path, [value], rebalance=True, criteria=scheme(scheme_id))
+    assert isinstance(err.value, ScenarioError)
+    message = str(err.value)
+    assert message.startswith(f"rebalance {path}={value!r}: ")
+    for word in words:
+        assert word in message
+
+
+def test_a_weight_whose_siblings_would_need_infinitely_many_places_is_refused() -> None:
+    uneven = with_overrides(JPT, UNEVEN)
+    # 0.3 x 0.5 / 0.6 = 0.25 is exact, 0.1 x 0.5 / 0.6 = 1/12 is not
+    with pytest.raises(ScenarioError) as err:
+        rebalanced(uneven, "persiapan.weight", "0.5")
+    assert str(err.value) == (
+        "rebalance persiapan.weight='0.5': pelaporan.weight would be 0.1 x 0.5 / 0.6 = 1/12, "
+        "which has no exact decimal form (criteria declare no rounding of weights)"
+    )
+    assert rebalanced(uneven, "persiapan.weight", "0.7")["pelaksanaan.weight"] == Decimal("0.15")
+
+
+def test_steps_arguments() -> None:
+    with pytest.raises(TypeError, match="criteria="):
+        steps("persiapan.weight", ["0.3"], rebalance=True)
+    with pytest.raises(TypeError, match="only with rebalance"):
+        steps("persiapan.weight", ["0.3"], criteria=JPT)
+    with pytest.raises(TypeError, match="true or false"):
+        steps("persiapan.weight", ["0.3"], rebalance="yes", criteria=JPT)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="iterable of values"):
+        steps("persiapan.weight", "0.3")
+
+
+WEIGHT_IDS = ["persiapan", "pelaksanaan", "pelaporan", "inovasi", "pelanggaran_sistem_merit"]
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))  # two criteria each
+@given(
+    cuts=st.lists(st.integers(1, 99), min_size=4, max_size=4, unique=True),
+    index=st.integers(0, 4),
+    new=st.integers(1, 10_000),
+    scale=st.sampled_from([None, "0.5", "0.25", "0.8", "1.25", "1.6", "2"]),
+)
+def test_rebalanced_weights_add_up_exactly_to_the_total(
+    cuts: list[int], index: int, new: int, scale: str | None
+) -> None:
+    # five weights in hundredths that add up to 1; a new weight in ten-thousandths, or
+    # one that scales the others by a factor that keeps them exact
+    edges = [0, *sorted(cuts), 100]
+    before = [Decimal(b - a) / 100 for a, b in itertools.pairwise(edges)]
+    base = with_overrides(JPT, {f"{i}.weight": w for i, w in zip(WEIGHT_IDS, before, strict=True)})
+    value = Decimal(new) / 10_000
+    if scale is not None and 0 < 1 - (1 - before[index]) * Decimal(scale) < 1:
+        value = 1 - (1 - before[index]) * Decimal(scale)
+    ratio = (1 - Fraction(value)) / (1 - Fraction(before[index]))
+    expected = [Fraction(w) * ratio for w in before]
+    places = [_places(f) for i, f in enumerate(expected) if i != index]
+    exact = all(p is not None and p <= 15 for p in places)
+    try:
+        scenario = rebalanced(base, f"{WEIGHT_IDS[index]}.weight", value)
+    except ScenarioError as err:
+        message = str(err)
+        if value >= 1:
+            assert "each must stay above 0" in message
+        else:  # a sibling has no finite decimal form, or one longer than a file may hold
+            assert not exact
+            assert "no exact decimal form" in message or "15 decimal places" in message
+        return
+    assert value < 1 and exact
+    changed = _weights(with_overrides(base, scenario), JPT.score.id)
+    assert sum(changed.values()) == sum(before) == 1  # exactly, in Decimal
+    assert changed[WEIGHT_IDS[index]] == value
+    for i, name in enumerate(WEIGHT_IDS):
+        if i != index:
+            assert Fraction(changed[name]) == expected[i]  # in proportion, exactly
+
+
+def _places(f: Fraction) -> int | None:
+    """The decimal places ``f`` needs (``None``: infinitely many)."""
+    den, found = f.denominator, {2: 0, 5: 0}
+    for p in found:
+        while den % p == 0:
+            den, found[p] = den // p, found[p] + 1
+    return max(found.values()) if den == 1 else None
+
+
+# -- a shift ----------------------------------------------------------------------------
+
+
+def test_shift_rows_take_a_language_and_to_dict() -> None:
+    moved = sensitivity(JPT, RANKED, CONDUCT, top=2)
+    assert moved.rows("en") == moved.rows("id") == moved.rows()
+    data = moved.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data == {
+        "format": "asnmerit.shift/1",
+        "scheme": "jpt",
+        "version": "2021",
+        "before": JPT.digest,
+        "after": moved.after.digest,
+        "changed": 2,
+        "moves": [
+            {"subject": ["A"], "before": "2", "after": "3"},
+            {"subject": ["B"], "before": "3", "after": "2"},
+        ],
+        "swaps": [[["A"], ["B"]]],
+        "winners_in": [["B"]],
+        "winners_out": [["A"]],
+    }
+    assert moved.after.digest != JPT.digest
+
+
+def test_every_rows_method_takes_a_language() -> None:
+    import inspect
+
+    from asnmerit.whatif import scenarios
+
+    for cls in (scenarios.Sweep, scenarios.Shift):
+        assert "lang" in inspect.signature(cls.rows).parameters
