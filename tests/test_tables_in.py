@@ -140,3 +140,46 @@ def test_sums_beyond_float_precision_stay_exact(ip: Criteria) -> None:
     assert got == [Decimal("246913578024691357802469135780.246"), big]
     small = _sums(np.array([0, 1, -1]), [Decimal("0.1"), Decimal("2")], cell, np.ones(3, bool), 2)
     assert small == [Decimal("2.1"), Decimal(0)]
+
+
+def test_plots_of_a_table_draw_what_plots_of_its_rows_draw(ip: Criteria) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from asnmerit import plot
+
+    from .helpers import pelaksana
+
+    records = [
+        pelaksana(unit_kerja=u, status="PNS", pendidikan=p)
+        for u, p in [("A", "S1"), ("A", "SD"), ("B", "S3"), ("B", "S9"), (None, "S2")]
+    ]
+    rows = evaluate_records(ip, records)
+    out = scored(ip, records, ["unit_kerja", "status"])
+
+    def drawn(ax: Any) -> list[Any]:
+        bars = [
+            (
+                round(p.get_x(), 6),
+                round(p.get_y(), 6),
+                round(p.get_width(), 6),
+                round(p.get_height(), 6),
+            )
+            for p in ax.patches
+        ]
+        texts = [t.get_text() for t in ax.texts]
+        return [bars, texts, ax.get_title(), [t.get_text() for t in ax.get_yticklabels()]]
+
+    for kind, table in tables(out).items():
+        for draw in (
+            lambda r, **k: plot.bands(r, "unit_kerja", **k),
+            lambda r, **k: plot.bands(r, share=True, **k),
+            lambda r, **k: plot.distribution(r, **k),
+            lambda r, **k: plot.components(r, **k),
+        ):
+            want = drawn(draw(rows))
+            got = drawn(draw(table, criteria=ip))
+            assert got == want, kind
+            plt.close("all")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -26,6 +27,7 @@ from .analysis.aggregation import Aggregate, aggregate
 from .analysis.comparison import Comparison
 from .analysis.grouping import Key, group_key
 from .analysis.ranking import Exclusion, Placing, RankGroup, Ranking
+from .columnar import is_table
 from .engine.bands import band_counts
 from .engine.batch import check_fields, fields_of, unpack
 from .errors import AsnmeritError
@@ -175,6 +177,8 @@ def _band_table(
     """The scheme, and per group of the ``by`` fields (one group when there are none; in
     order of first appearance, grouped by :func:`~asnmerit.analysis.grouping.group_key`
     as rankings and aggregates group) the count of each band and of the rows not scored."""
+    if is_table(results):
+        return _table_bands(results, by, criteria)
     pairs, scheme = _pairs(results, criteria)
     check_fields(scheme, by, "plot bands")
     groups: dict[tuple[Key, ...], tuple[tuple[Any, ...], list[Evaluation], list[int]]] = {}
@@ -191,6 +195,37 @@ def _band_table(
     return scheme, [
         _BandRow(values, band_counts(scheme, scored), failed[0])
         for values, scored, failed in groups.values()
+    ]
+
+
+def _table_bands(
+    table: Any, by: Sequence[str], criteria: Criteria | None
+) -> tuple[Criteria, list[_BandRow]]:
+    """:func:`_band_table` of the table :func:`asnmerit.evaluate_frame` returns, a column at
+    a time."""
+    import numpy as np
+
+    from .analysis.scored import ScoredTable
+
+    scored = ScoredTable(table, criteria, "plot")
+    scored.require(["band"], "counts the bands", "plot the table evaluate_frame returns")
+    scored.require(by, "groups by these fields", "keep them (evaluate_frame(..., keep=[...]))")
+    scheme = scored.criteria
+    codes, uniques = scored.frame.factorize("band")
+    order = [b.code for b in scheme.bands.table]
+    band = np.asarray([*(order.index(u) for u in uniques), -1], np.int64)[codes]
+    group, values, _ = scored.keys(by) if by else (np.zeros(scored.rows, np.int64), [{}], [()])
+    size = len(order)
+    ok = scored.scored & (band >= 0)
+    counts = np.bincount(group[ok] * size + band[ok], minlength=len(values) * size).tolist()
+    failed = np.bincount(group[~scored.scored], minlength=len(values)).tolist()
+    return scheme, [
+        _BandRow(
+            tuple(v.get(f) for f in by),
+            {c: counts[g * size + k] for k, c in enumerate(order)},
+            failed[g],
+        )
+        for g, v in enumerate(values)
     ]
 
 
@@ -382,14 +417,11 @@ def distribution(
     scores are rounded then classified."""
     if bins is not None and (isinstance(bins, bool) or not isinstance(bins, int) or bins < 1):
         raise TypeError(f"bins: a whole number of bins, at least 1, got {bins!r:.40}")
-    pairs, scheme = _pairs(results, criteria)
-    scores = [Fraction(ev.score) for _, ev in pairs if ev is not None]
-    policies = {ev.band_policy for _, ev in pairs if ev is not None}
-    policy = policies.pop() if len(policies) == 1 else scheme.bands.policy
+    scheme, scores, failed, policy = _scores(results, criteria)
     edges = _edges(scheme, bins)
     counts = [0] * (len(edges) - 1)
-    for score in scores:  # within the scheme's range: within the edges
-        counts[min(bisect.bisect_right(edges, score), len(counts)) - 1] += 1
+    for score, n in scores.items():  # within the scheme's range: within the edges
+        counts[min(bisect.bisect_right(edges, score), len(counts)) - 1] += n
     ax = _axes(ax)
     ax.bar(
         [_float(e) for e in edges[:-1]],
@@ -420,9 +452,30 @@ def distribution(
     ax.set_ylim(0, max([*counts, 1]) * 1.6)  # room over the bars for the band labels
     ax.set_xlabel(_word("score", lang))
     ax.set_ylabel(_word("count", lang))
-    failed = sum(ev is None for _, ev in pairs)
-    ax.set_title(f"{_heading(scheme, lang)}\n{_tally(len(scores), failed, lang)}")
+    ax.set_title(f"{_heading(scheme, lang)}\n{_tally(sum(scores.values()), failed, lang)}")
     return ax
+
+
+def _scores(
+    results: Any, criteria: Criteria | None
+) -> tuple[Criteria, dict[Fraction, int], int, BandPolicy]:
+    """The scheme; how many rows have each score; how many were not scored; and the band
+    policy they were classified with (the scheme's own when they differ)."""
+    if is_table(results):
+        import numpy as np
+
+        from .analysis.scored import ScoredTable
+
+        table = ScoredTable(results, criteria, "plot")
+        codes, uniques = table.decimals("score")
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).tolist()
+        tally = {Fraction(u): n for u, n in zip(uniques, counts, strict=True) if n}
+        return table.criteria, tally, int((~table.scored).sum()), table.criteria.bands.policy
+    pairs, scheme = _pairs(results, criteria)
+    found = Counter(Fraction(ev.score) for _, ev in pairs if ev is not None)
+    policies = {ev.band_policy for _, ev in pairs if ev is not None}
+    policy = policies.pop() if len(policies) == 1 else scheme.bands.policy
+    return scheme, dict(found), sum(ev is None for _, ev in pairs), policy
 
 
 # -- components -------------------------------------------------------------------------------
@@ -449,9 +502,15 @@ def components(
             f"{results.band.label.get(lang)}"
         )
     else:
-        pairs, scheme = _pairs(results, criteria)
+        if is_table(results):  # the table evaluate_frame returns (with components=True)
+            if criteria is None:
+                raise AsnmeritError("plot of a table needs the criteria it was scored with")
+            scheme, every = criteria, results
+        else:
+            pairs, scheme = _pairs(results, criteria)
+            every = [item for item, _ in pairs]
         rule = scheme.aggregation.rounding if scheme.aggregation else Rounding(MEAN_PLACES)
-        whole = aggregate([item for item, _ in pairs], criteria=scheme, rounding=rule).groups[-1]
+        whole = aggregate(every, criteria=scheme, rounding=rule).groups[-1]
         if whole.score is None:
             raise AsnmeritError("nothing was scored: there is no mean to plot")
         parts = [

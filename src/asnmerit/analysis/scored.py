@@ -48,6 +48,7 @@ class ScoredTable:
         self.frame: _Frame = _adapter(table)
         self.rows = self.frame.rows
         self.columns = list(self.frame.columns)
+        self._decimals: dict[str, tuple[Codes, list[Decimal]]] = {}
         if "score" not in self.columns:
             raise AsnmeritError(
                 f"{verb} takes the table evaluate_frame returns (with a score column); this "
@@ -99,7 +100,12 @@ class ScoredTable:
 
     def decimals(self, column: str) -> tuple[Codes, list[Decimal]]:
         """Column ``column`` of numbers: each row's code (``-1``: null) and the distinct
-        values as decimals (a float by its shortest text)."""
+        values as decimals (a float by its shortest text). Read once."""
+        if column not in self._decimals:
+            self._decimals[column] = self._read_decimals(column)
+        return self._decimals[column]
+
+    def _read_decimals(self, column: str) -> tuple[Codes, list[Decimal]]:
         codes, uniques = _factorize_numbers(self.frame, column)
         values = []
         for u in uniques:
