@@ -46,7 +46,7 @@ from .errors import (
 from .files.profile import ReadingProfile, load_profile
 from .files.records import read_records
 from .model import Band, Criteria, Rounding
-from .results import Component, Evaluation, Ineligibility, RowResult, ScoreWarning
+from .results import Component, Evaluation, Ineligibility, RowResult, ScoreWarning, to_json
 from .spec.loader import load, loads
 from .spec.schema import criteria_schema, result_schema
 from .spec.versions import SchemeInfo, catalog, get
@@ -110,5 +110,6 @@ __all__ = [
     "read_records",
     "result_schema",
     "select",
+    "to_json",
     "verify",
 ]

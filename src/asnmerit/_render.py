@@ -1,9 +1,15 @@
-"""How criteria and results look to a person: explanations as text, and HTML for notebooks.
+"""How criteria and results look to a person and to a table library: explanations as text,
+HTML for notebooks, and tables with typed columns.
 
 :func:`explain` gives the readable account of an evaluation (Indonesian or English);
 :func:`evaluation`, :func:`criteria` and :func:`table` give the ``_repr_html_`` of an
-evaluation, a scheme and a result table. Nothing here imports the model or the results at run
-time: they call in, lazily.
+evaluation, a scheme and a result table. :class:`Framed` gives a result collection its
+``to_frame``: it says what its columns are (:class:`Column`: a name and a kind) and gives its
+rows as Python values, and :func:`frame` builds a pandas, polars or pyarrow table: counts as
+integers, flags as booleans, scores as exact decimals (or floats with ``scores="float"``),
+bands as categories ordered as the scheme's bands, text as strings (``rows()`` of the same
+collection stays text, for CSV). No table library is imported until a table is built.
+Nothing here imports the model or the results at run time: they call in, lazily.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -197,3 +203,169 @@ def criteria(c: Criteria, lang: str = "id") -> str:
         for b in c.bands.table
     ]
     return head + table(inputs) + table(tree) + table(bands)
+
+
+# -- tables with typed columns ------------------------------------------------------
+
+Kind = Literal["int", "bool", "decimal", "rank", "text", "band"]
+
+KINDS = ("pandas", "polars", "pyarrow")
+"""The libraries :func:`frame` builds tables for."""
+
+
+@attrs.frozen
+class Column:
+    """One column of a collection's table: its name, its kind, and for a band column the
+    bands in their order (lowest first)."""
+
+    name: str
+    kind: Kind
+    categories: tuple[str, ...] = ()
+
+
+class Framed:
+    """What a result collection needs to become a table: its :meth:`columns` and
+    :meth:`records`; :meth:`to_frame` builds it."""
+
+    __slots__ = ()
+
+    def _columns(self, lang: str) -> list[Column]:
+        """The columns of this collection's table, in order."""
+        raise TypeError(f"{type(self).__name__} declares no columns")  # pragma: no cover
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        """One mapping per row of the table: its values, typed (ints, booleans, decimals,
+        band codes, texts; ``None``: no value)."""
+        raise TypeError(f"{type(self).__name__} gives no records")  # pragma: no cover
+
+    def to_frame(
+        self,
+        kind: str = "pandas",
+        *,
+        scores: Literal["decimal", "float"] = "decimal",
+        lang: str = "id",
+    ) -> Any:
+        """This collection as a table (``"pandas"``, ``"polars"`` or ``"pyarrow"``) with
+        typed columns: counts as integers, flags as booleans, scores as exact decimals
+        (``scores="float"``: floats, which pandas rounds and plots), bands as categories in
+        the scheme's order. (``rows()`` gives the same as text, for CSV.)"""
+        return frame(self._columns(lang), self._records(lang), kind, scores)
+
+
+def band_column(name: str, order: Sequence[str], seen: Sequence[str | None] = ()) -> Column:
+    """A band column whose categories are ``order`` (the scheme's bands), else the codes
+    ``seen``, in the order first met."""
+    categories = tuple(order) or tuple(dict.fromkeys(c for c in seen if c is not None))
+    return Column(name, "band", categories)
+
+
+def frame(
+    columns: Sequence[Column],
+    records: Sequence[Mapping[str, Any]],
+    kind: str = "pandas",
+    scores: str = "decimal",
+) -> Any:
+    """The table of ``records`` under ``columns`` (see the module)."""
+    if kind not in KINDS:
+        raise ValueError(f"to_frame: one of {', '.join(map(repr, KINDS))}, got {kind!r}")
+    if scores not in ("decimal", "float"):
+        raise ValueError(f'scores: "decimal" or "float", got {scores!r}')
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"the table would have two columns of one name: {names}")
+    data = {c.name: [r.get(c.name) for r in records] for c in columns}
+    build = {"pandas": _pandas, "polars": _polars, "pyarrow": _arrow}[kind]
+    return build(columns, data, scores == "float")
+
+
+def _whole(values: Sequence[Any]) -> bool:
+    """Whether every rank is a whole number (ranks are integers, else halves)."""
+    return all(v is None or v == v.to_integral_value() for v in values)
+
+
+def _scale(values: Sequence[Any]) -> int:
+    """The decimal places that hold every value."""
+    return max((max(0, -int(v.as_tuple().exponent)) for v in values if v is not None), default=0)
+
+
+def _pandas(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: bool) -> Any:
+    import pandas as pd
+
+    out: dict[str, Any] = {}
+    for c in columns:
+        values = data[c.name]
+        if c.kind == "int":
+            out[c.name] = pd.array(values, dtype="Int64")
+        elif c.kind == "bool":
+            out[c.name] = pd.array(values, dtype="boolean")
+        elif c.kind == "text":
+            out[c.name] = pd.array(values, dtype=pd.StringDtype())
+        elif c.kind == "band":
+            dtype = pd.CategoricalDtype(list(c.categories), ordered=True)
+            out[c.name] = pd.Categorical(values, dtype=dtype)
+        elif c.kind == "rank" and _whole(values):
+            out[c.name] = pd.array([None if v is None else int(v) for v in values], "Int64")
+        elif floats or c.kind == "rank":
+            out[c.name] = pd.array([None if v is None else float(v) for v in values], "Float64")
+        else:
+            out[c.name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(out)
+
+
+def _polars(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: bool) -> Any:
+    import polars as pl
+
+    series = []
+    for c in columns:
+        values = data[c.name]
+        if c.kind == "band":
+            series.append(
+                pl.Series(c.name, values, dtype=pl.String).cast(pl.Enum(list(c.categories)))
+            )
+            continue
+        if c.kind == "rank" and _whole(values):
+            values = [None if v is None else int(v) for v in values]
+            dtype: Any = pl.Int64
+        elif c.kind in ("decimal", "rank") and (floats or c.kind == "rank"):
+            values = [None if v is None else float(v) for v in values]
+            dtype = pl.Float64
+        elif c.kind == "decimal":
+            dtype = pl.Decimal(38, _scale(values))
+        else:
+            dtype = {"int": pl.Int64, "bool": pl.Boolean, "text": pl.String}[c.kind]
+        series.append(pl.Series(c.name, values, dtype=dtype))
+    return pl.DataFrame(series)
+
+
+def _arrow(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: bool) -> Any:
+    import pyarrow as pa
+
+    arrays, names = [], []
+    for c in columns:
+        values = data[c.name]
+        names.append(c.name)
+        if c.kind == "band":
+            where = {v: k for k, v in enumerate(c.categories)}
+            codes = pa.array([None if v is None else where[v] for v in values], pa.int8())
+            arrays.append(
+                pa.DictionaryArray.from_arrays(
+                    codes, pa.array(c.categories, pa.string()), ordered=True
+                )
+            )
+            continue
+        if c.kind == "rank" and _whole(values):
+            arrays.append(pa.array([None if v is None else int(v) for v in values], pa.int64()))
+        elif c.kind in ("decimal", "rank") and (floats or c.kind == "rank"):
+            arrays.append(pa.array([None if v is None else float(v) for v in values], pa.float64()))
+        elif c.kind == "decimal":
+            arrays.append(pa.array(values, pa.decimal128(38, _scale(values))))
+        else:
+            kind = {"int": pa.int64(), "bool": pa.bool_(), "text": pa.string()}[c.kind]
+            arrays.append(pa.array(values, kind))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def text(value: Any) -> str | None:
+    """A value of a text column of :func:`frame`: the value as shown (``None`` stays
+    ``None``)."""
+    return None if value is None else shown(value)

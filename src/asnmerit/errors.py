@@ -12,6 +12,10 @@
   a what-if or scenario that cannot be answered, criteria that cannot be written, a corpus
   that cannot be used.
 
+Every :class:`AsnmeritError` gives a JSON-ready body with ``to_dict()`` (``code`` and
+``message``; :class:`InputError` adds its ``issues``, :class:`CriteriaError` its
+``problems``), e.g. for a web handler's reply.
+
 Two are not :class:`AsnmeritError`: :class:`BadValue` (a refused value, turned into an
 :class:`InputIssue` before it reaches a caller) and :class:`UsageError` (the command line's
 exit code 2).
@@ -27,6 +31,21 @@ import attrs
 
 class AsnmeritError(Exception):
     """Base class of every error asnmerit raises on purpose."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready body for any asnmerit error, e.g. for a web handler's reply::
+
+            {"code": "SchemeNotFoundError", "message": "no bundled scheme 'merit'; ..."}
+
+        ``code`` is the error's own code where it has one (a :class:`RecordsError`'s, such
+        as ``records.csv``), else the name of its class; ``message`` is ``str(err)``.
+        :class:`InputError` and :class:`CriteriaError` add the list of what was wrong.
+        """
+        code = getattr(self, "code", None)
+        return {
+            "code": code if isinstance(code, str) else type(self).__name__,
+            "message": str(self),
+        }
 
 
 @attrs.frozen
@@ -64,6 +83,16 @@ class CriteriaError(AsnmeritError):
         """The codes of all problems, in report order."""
         return tuple(p.code for p in self.problems)
 
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`AsnmeritError.to_dict` with every problem (``code`` is
+        ``CriteriaError``)::
+
+            {"code": "CriteriaError", "message": "3 problems in criteria: ...",
+             "problems": [{"code": "bands.gap", "message": "...", "source": "x.yaml",
+                           "line": 326, "column": 14, "path": "bands"}, ...]}
+        """
+        return {**super().to_dict(), "problems": [attrs.asdict(p) for p in self.problems]}
+
 
 @attrs.frozen
 class InputIssue:
@@ -93,6 +122,32 @@ class InputError(AsnmeritError, ValueError):
     def at_row(self, row: int) -> InputError:
         """The same issues, labelled with a row number (for batch reports)."""
         return InputError(attrs.evolve(i, row=row) for i in self.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready body a web handler can return with status 422::
+
+            {"code": "InputError",
+             "message": "pendidikan: expected one of S3, ..., got text 'S4'",
+             "issues": [{"field": "pendidikan", "row": None,
+                         "expected": "one of S3, ...", "got": "text 'S4'", "code": None}]}
+
+        ``message`` is ``str(err)``; each issue gives its ``field``, ``row`` (``None``
+        outside a batch), ``expected`` and ``got``; an issue's ``code`` is ``None`` (issues
+        carry no code of their own yet: match on ``field``).
+        """
+        return {
+            **super().to_dict(),
+            "issues": [
+                {
+                    "field": i.field,
+                    "row": i.row,
+                    "expected": i.expected,
+                    "got": i.got,
+                    "code": None,
+                }
+                for i in self.issues
+            ],
+        }
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt from its issues (not from its message), so that it survives a pickle

@@ -401,15 +401,21 @@ class Node:
 # -- bands, gates, examples ---------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Band:
-    """One category with its published range (``None`` where open)."""
+    """One category with its published range (``None`` where open). Its repr is short:
+    ``<Band sedang 70..80>``, ``<Band sangat_rendah ..60>``."""
 
     code: str
     label: Text
     lower: Decimal | None
     upper: Decimal | None
     provenance: Provenance = Provenance()
+
+    def __repr__(self) -> str:
+        low = "" if self.lower is None else D.plain(self.lower)
+        high = "" if self.upper is None else D.plain(self.upper)
+        return f"<Band {self.code} {low}..{high}>"
 
 
 @attrs.frozen
@@ -606,7 +612,8 @@ class Criteria:
         return hash(self.digest)
 
     def __repr__(self) -> str:
-        return f"<Criteria {self.id} {self.version} ({self.source})>"
+        source = self.source if len(self.source) <= 80 else "..." + self.source[-77:]
+        return f"<Criteria {self.id} {self.version} ({source})>"
 
     def _repr_html_(self) -> str:
         from ._render import criteria

@@ -114,6 +114,8 @@ def rank_groups(  # long: the options checked, then one pass over the groups
         top,
         True,
         groups,
+        (),
+        scheme,
     )
 
 

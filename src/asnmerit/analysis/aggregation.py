@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import _decimal as D
-from .._render import shown
+from .._render import Column, band_column, shown, text
 from .._values import json_value
 from ..columnar import is_table
 from ..engine.batch import check_fields, fields_of, unpack
@@ -54,9 +54,11 @@ class GroupResult:
     """The unrounded mean total."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Aggregate(Tabular):
-    """Results aggregated by group, for one version of one scheme."""
+    """Results aggregated by group, for one version of one scheme. Its repr is one line
+    (``<Aggregate ip-asn 2019 by instansi: 6 rows>``); ``to_frame()`` and ``rows()`` give
+    the table."""
 
     scheme: str
     version: str
@@ -83,6 +85,40 @@ class Aggregate(Tabular):
                 band_label=None if g.band is None else g.band.label.get(lang),
             )
             row.update((k, D.plain(v)) for k, v in g.components.items())
+            out.append(row)
+        return out
+
+    def __repr__(self) -> str:
+        by = ", ".join(self.by) or "(all)"
+        return f"<Aggregate {self.scheme} {self.version} by {by}: {len(self.groups)} rows>"
+
+    def _columns(self, lang: str) -> list[Column]:
+        order = [b.code for b in self.criteria.bands.table] if self.criteria else []
+        seen = [g.band.code for g in self.groups if g.band is not None]
+        parts = list(dict.fromkeys(k for g in self.groups for k in g.components))
+        return [
+            *(Column(f, "text") for f in self.by),
+            *([Column(self.stratify, "text")] if self.stratify is not None else []),
+            Column("count", "int"),
+            Column("rejected", "int"),
+            Column("score", "decimal"),
+            band_column("band", order, seen),
+            *(Column(k, "decimal") for k in parts),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        out = []
+        for g in self.groups:
+            row: dict[str, Any] = {k: text(g.key.get(k)) for k in self.by}
+            if self.stratify is not None:
+                row[self.stratify] = g.label
+            row.update(
+                count=g.count,
+                rejected=g.rejected,
+                score=g.score,
+                band=None if g.band is None else g.band.code,
+            )
+            row.update(g.components)
             out.append(row)
         return out
 

@@ -16,6 +16,8 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
+from .._render import Column, Framed, table
+from .._values import cell
 from ..errors import AsnmeritError
 from ..model import Text
 from ..results import Evaluation
@@ -40,8 +42,11 @@ class Line:
     cells: tuple[Cell, ...]
 
 
-@attrs.frozen
-class Comparison:
+COMPARISON_FORMAT = "asnmerit.comparison/1"
+
+
+@attrs.frozen(repr=False)
+class Comparison(Framed):
     """Results of one subject over several periods."""
 
     periods: tuple[str, ...]
@@ -51,6 +56,86 @@ class Comparison:
     comparable: tuple[bool, ...]
     """Per period after the first: whether it is on the previous period's scale."""
     notes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<Comparison {' / '.join(self.periods)}: {len(self.lines)} lines>"
+
+    def _columns(self, lang: str) -> list[Column]:
+        return [
+            Column("period", "text"),
+            Column("line", "text"),
+            Column("label", "text"),
+            Column("points", "decimal"),
+            Column("max", "decimal"),
+            Column("change", "decimal"),
+            Column("comparable", "bool"),
+            Column("scheme", "text"),
+            Column("version", "text"),
+            Column("band", "text"),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        """One record per line and period (tidy: a line's periods one under the other)."""
+        out = []
+        for line in self.lines:
+            for k, (period, ev, c) in enumerate(
+                zip(self.periods, self.results, line.cells, strict=True)
+            ):
+                out.append(
+                    {
+                        "period": period,
+                        "line": line.id,
+                        "label": line.label.get(lang),
+                        "points": c.points,
+                        "max": c.max,
+                        "change": c.change,
+                        "comparable": None if k == 0 else self.comparable[k - 1],
+                        "scheme": ev.scheme,
+                        "version": ev.version,
+                        "band": ev.band.code,
+                    }
+                )
+        return out
+
+    def rows(self, lang: str = "id") -> list[dict[str, Any]]:
+        """One row per line and period, as text (a table for CSV)."""
+        return [
+            {
+                k: "" if v is None else D.plain(v) if isinstance(v, Decimal) else cell(v)
+                for k, v in r.items()
+            }
+            for r in self._records(lang)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (format ``asnmerit.comparison/1``)."""
+        return {
+            "format": COMPARISON_FORMAT,
+            "periods": list(self.periods),
+            "results": [
+                {"scheme": ev.scheme, "version": ev.version, "digest": ev.digest}
+                for ev in self.results
+            ],
+            "comparable": list(self.comparable),
+            "notes": list(self.notes),
+            "lines": [
+                {
+                    "id": line.id,
+                    "label": attrs.asdict(line.label),
+                    "cells": [
+                        {
+                            k: None if v is None else D.plain(v)
+                            for k, v in (("points", c.points), ("max", c.max), ("change", c.change))
+                        }
+                        for c in line.cells
+                    ],
+                }
+                for line in self.lines
+            ],
+        }
+
+    def _repr_html_(self) -> str:
+        return table(self.rows(), " / ".join(self.periods))
 
     def render(self, lang: str = "id") -> str:
         """The comparison as a text table: per line, ``points / max (change)`` per period."""

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import _decimal as D
-from .._render import shown
+from .._render import Column, band_column, shown, text
 from .._values import cell, json_value
 from ..errors import AsnmeritError
-from ..model import TIE_POLICIES, FrozenDict, Text, TieBreaker, TiePolicy, frozen
+from ..model import TIE_POLICIES, Criteria, FrozenDict, Text, TieBreaker, TiePolicy, frozen
 from ..results import Evaluation, Tabular
 from .grouping import group_key
 
@@ -78,7 +78,7 @@ class RankGroup:
         return tuple(p for p in self.placings if p.winner)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Ranking(Tabular):
     """A ranking of one scheme's results, by the total or by one category."""
 
@@ -97,6 +97,8 @@ class Ranking(Tabular):
     groups: tuple[RankGroup, ...]
     rejected: tuple[Exclusion, ...] = ()
     """Rows that could not be scored (their group is unknown)."""
+    criteria: Criteria | None = attrs.field(default=None, eq=False, repr=False)
+    """The scheme ranked (for the order of bands)."""
 
     def group(self, **key: Any) -> RankGroup:
         """The group whose ``group_by`` fields have the values ``key`` (else the first
@@ -146,6 +148,72 @@ class Ranking(Tabular):
             "score": "",
             "excluded": "; ".join(r.get(lang) for r in x.reasons),
         }
+
+    def __repr__(self) -> str:
+        placed = sum(len(g.placings) for g in self.groups)
+        out = sum(len(g.excluded) for g in self.groups) + len(self.rejected)
+        return (
+            f"<Ranking {self.scheme} {self.version} by {self.by or 'score'}: "
+            f"{len(self.groups)} groups, {placed} placed, {out} not>"
+        )
+
+    def _columns(self, lang: str) -> list[Column]:
+        ids = [i for i in self._identifiers() if i not in self.group_by]
+        order = [b.code for b in self.criteria.bands.table] if self.criteria else []
+        return [
+            *(Column(f, "text") for f in self.group_by),
+            *(Column(i, "text") for i in ids),
+            Column("row", "int"),
+            Column("rank", "rank"),
+            Column("tied", "bool"),
+            Column("winner", "bool"),
+            Column("score", "decimal"),
+            band_column("band", order, [_band(p) for g in self.groups for p in g.placings]),
+            Column("excluded", "text"),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for g in self.groups:
+            key = {k: text(v) for k, v in g.key.items()}
+            for p in g.placings:
+                out.append(
+                    {
+                        **{k: text(v) for k, v in p.identifiers.items()},
+                        **key,
+                        "row": p.row,
+                        "rank": p.rank if self.ranked else None,
+                        "tied": p.tied,
+                        "winner": p.winner,
+                        "score": p.score,
+                        "band": _band(p),
+                        "excluded": None,
+                    }
+                )
+            out.extend(self._excluded_record(key, x, lang) for x in g.excluded)
+        out.extend(self._excluded_record({}, x, lang) for x in self.rejected)
+        return out
+
+    def _excluded_record(self, key: dict[str, Any], x: Exclusion, lang: str) -> dict[str, Any]:
+        return {
+            **{k: text(v) for k, v in x.identifiers.items()},
+            **key,
+            "row": x.row,
+            "winner": False,
+            "excluded": "; ".join(r.get(lang) for r in x.reasons),
+        }
+
+    def _identifiers(self) -> list[str]:
+        """The identifiers of the subjects, in the order first met."""
+        found: dict[str, None] = {}
+        for g in self.groups:
+            for p in g.placings:
+                found.update(dict.fromkeys(p.identifiers))
+            for x in g.excluded:
+                found.update(dict.fromkeys(x.identifiers))
+        for x in self.rejected:
+            found.update(dict.fromkeys(x.identifiers))
+        return list(found)
 
     def caption(self) -> str:
         """What the table shows: the ranked measure and the scheme version."""
@@ -218,6 +286,12 @@ class Ranking(Tabular):
             lines.append("")
             lines.append(f"* {who} (top {self.top})")
         return "\n".join(lines)
+
+
+def _band(p: Placing) -> str | None:
+    if p.evaluation is not None:
+        return p.evaluation.band.code
+    return p.group.band.code if p.group is not None and p.group.band is not None else None
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -179,6 +179,7 @@ def rank(  # long: every option resolved against the award block, then one pass 
         ranked,
         groups,
         tuple(rejected),
+        scheme,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._render import shown
+from .._render import Column, shown, text
 from .._values import json_value
 from ..engine.batch import brief, fields_of, unpack
 from ..errors import AsnmeritError
@@ -58,7 +58,7 @@ class Candidate:
         return passed[-1] if passed else None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Selection(Tabular):
     """Every candidate of one staged selection, in input order."""
 
@@ -85,6 +85,36 @@ class Selection(Tabular):
                 row[stage.id] = "" if step is None or step.rank is None else D.plain(step.rank)
             row["reached"] = c.reached or ""
             row["stopped"] = "; ".join(r.get(lang) for r in _reasons(c))
+            out.append(row)
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"<Selection {self.scheme} {self.version}: {len(self.candidates)} candidates, "
+            f"{len(self.finalists())} finalists>"
+        )
+
+    def _columns(self, lang: str) -> list[Column]:
+        ids = list(dict.fromkeys(k for c in self.candidates for k in c.identifiers))
+        return [
+            *(Column(i, "text") for i in ids),
+            Column("row", "int"),
+            *(Column(s.id, "rank") for s in self.stages),
+            Column("reached", "text"),
+            Column("stopped", "text"),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        out = []
+        for c in self.candidates:
+            row: dict[str, Any] = {k: text(v) for k, v in c.identifiers.items()}
+            row["row"] = c.row
+            steps = {s.stage: s for s in c.steps}
+            for stage in self.stages:
+                step = steps.get(stage.id)
+                row[stage.id] = None if step is None else step.rank
+            row["reached"] = c.reached
+            row["stopped"] = "; ".join(r.get(lang) for r in _reasons(c)) or None
             out.append(row)
         return out
 

@@ -13,8 +13,8 @@ The same numbers as the scalar engine (:mod:`asnmerit.engine`), property-tested.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..files.profile import ReadingProfile, reading

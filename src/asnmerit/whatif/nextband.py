@@ -30,7 +30,7 @@ from .._values import json_value, show_value
 from ..engine.evaluator import score_values
 from ..errors import WhatIfError
 from ..model import Band, Input, freeze
-from ..results import Evaluation
+from ..results import Evaluation, clipped
 from .domains import candidates, resolution, shape, valid
 
 RESULT_FORMAT = "asnmerit.next-band/1"
@@ -51,9 +51,10 @@ class Change:
         return f"{self.input}: {before} -> {show_value(self.after)}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Option:
-    """A set of changes that reaches the target band, with the result it gives."""
+    """A set of changes that reaches the target band, with the result it gives. Its repr
+    is one line: ``<Option 1 change (pendidikan) +7.5 -> 60.0 rendah>``."""
 
     changes: tuple[Change, ...]
     evaluation: Evaluation
@@ -62,10 +63,19 @@ class Option:
     size: Decimal
     """How far the values move (see the module's description)."""
 
+    def __repr__(self) -> str:
+        n = len(self.changes)
+        names = clipped(", ".join(c.input for c in self.changes), 60)
+        ev = self.evaluation
+        changes = f"{n} change{'s' if n != 1 else ''} ({names})"
+        return f"<Option {changes} +{D.plain(self.gain)} -> {D.plain(ev.score)} {ev.band.code}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Plan:
-    """The ways to lift one subject into a higher band, smallest first."""
+    """The ways to lift one subject into a higher band, smallest first. Its repr is one
+    line (``<Plan ip-asn 2019 52.5 sangat_rendah -> rendah: 3 options>``); :meth:`render`
+    (and ``str()``) lists the options."""
 
     evaluation: Evaluation
     """The subject as it stands."""
@@ -74,6 +84,15 @@ class Plan:
     options: tuple[Option, ...]
     exhaustive: bool
     """False when the search stopped at its limit before trying every set of changes."""
+
+    def __repr__(self) -> str:
+        ev = self.evaluation
+        head = f"<Plan {ev.scheme} {ev.version} {D.plain(ev.score)} {ev.band.code}"
+        if self.target is None:
+            return head + ": the top band>"
+        n = len(self.options)
+        stopped = "" if self.exhaustive else ", search stopped at its limit"
+        return f"{head} -> {self.target.code}: {n} option{'s' if n != 1 else ''}{stopped}>"
 
     def _repr_html_(self) -> str:
         return table(self.rows(), self.caption())

@@ -29,7 +29,7 @@ from ..engine.evaluator import score_values
 from ..engine.intake import split_subject
 from ..errors import InputError, WhatIfError
 from ..model import BAND_POLICIES, Band, BandPolicy, Criteria, freeze, frozen
-from ..results import Evaluation
+from ..results import Evaluation, clipped
 from .domains import candidates, regions, shape
 
 RESULT_FORMAT = "asnmerit.partial/1"
@@ -37,19 +37,26 @@ LIMIT = 100_000
 """How many completions :func:`evaluate_partial` scores at most, by default."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Completion:
     """A family of completions of the record: the missing values chosen (``chosen``) and
     the numbers left free within a range (``free``: input -> (lowest, highest)), with the
-    completions that give the least and the most."""
+    completions that give the least and the most. Its repr is one line:
+    ``<Completion pendidikan=S3, seminar=true: 55.0..72.5>``."""
 
     chosen: Mapping[str, Any] = attrs.field(converter=frozen)
     free: Mapping[str, tuple[Any, Any]] = attrs.field(converter=frozen)
     low: Evaluation
     high: Evaluation
 
+    def __repr__(self) -> str:
+        values = [f"{k}={show_value(v)}" for k, v in self.chosen.items()]
+        values += [f"{k}={show_value(lo)}..{show_value(hi)}" for k, (lo, hi) in self.free.items()]
+        span = _span(self.low.score, self.high.score)
+        return f"<Completion {clipped(', '.join(values), 100)}: {span}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Outcome:
     """What the score can become when one missing input takes ``value``."""
 
@@ -58,18 +65,29 @@ class Outcome:
     high: Decimal
     bands: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        value = clipped(show_value(self.value), 40)
+        bands = clipped(", ".join(self.bands), 60)
+        return f"<Outcome {value}: {_span(self.low, self.high)} {bands}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Deciding:
     """A missing input whose value narrows the bands still possible."""
 
     input: str
     outcomes: tuple[Outcome, ...]
 
+    def __repr__(self) -> str:
+        n = len(self.outcomes)
+        return f"<Deciding {self.input}: {n} value{'s' if n != 1 else ''}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Partial:
-    """What a record with missing inputs can still score."""
+    """What a record with missing inputs can still score. Its repr is one line (``<Partial
+    ip-asn 2019 55.0..90.0 [sangat_rendah, rendah, sedang, tinggi], missing pendidikan>``);
+    :meth:`render` (and ``str()``) gives the account."""
 
     criteria: Criteria = attrs.field(eq=False, repr=False)
     inputs: Mapping[str, Any] = attrs.field(converter=frozen)
@@ -106,6 +124,16 @@ class Partial:
     def highest(self) -> Evaluation:
         """A completion with the highest score."""
         return max(self.completions, key=lambda c: c.high.score).high
+
+    def __repr__(self) -> str:
+        c = self.criteria
+        bands = clipped(", ".join(b.code for b in self.bands), 60)
+        missing = f", missing {clipped(', '.join(self.missing), 60)}" if self.missing else ""
+        eligible = {True: "", False: ", ineligible", None: ", eligibility undecided"}
+        return (
+            f"<Partial {c.id} {c.version} {_span(self.low, self.high)} [{bands}]"
+            f"{missing}{eligible[self.eligible]}>"
+        )
 
     def render(self, lang: str = "id") -> str:
         """A readable summary: the interval, the bands still possible, what decides."""
@@ -187,6 +215,11 @@ class Partial:
             ],
             "completions": len(self.completions),
         }
+
+
+def _span(low: Decimal, high: Decimal) -> str:
+    """``low..high``, or one number when they are equal (for reprs)."""
+    return D.plain(low) if low == high else f"{D.plain(low)}..{D.plain(high)}"
 
 
 _WORDS = {

@@ -45,7 +45,7 @@ import attrs
 
 from .. import _decimal as D
 from .._decimal import is_whole
-from .._render import table
+from .._render import Column, Framed, table
 from .._values import builtin, json_value, to_decimal
 from ..analysis.ranking import Ranking, rank
 from ..engine.bands import band_counts
@@ -548,8 +548,8 @@ class SweepPoint:
         return _mean_rounding(self)
 
 
-@attrs.frozen
-class Sweep:
+@attrs.frozen(repr=False)
+class Sweep(Framed):
     """The same records scored under each of several scenarios."""
 
     scheme: str
@@ -577,6 +577,43 @@ class Sweep:
             }
             for k, column in columns.items():
                 row[column] = D.plain(p.means[k]) if k in p.means else ""
+            out.append(row)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Sweep {self.scheme} {self.version}: {len(self.points)} scenarios>"
+
+    def _names(self) -> tuple[list[str], dict[str, str]]:
+        """The band codes of every scenario, and the column of each node's mean."""
+        codes = list(dict.fromkeys(b.code for p in self.points for b in p.criteria.bands.table))
+        taken = {"scenario", "rows", "scored", "mean", *codes}
+        nodes = dict.fromkeys(k for p in self.points for k in p.means)
+        return codes, {k: f"mean {k}" if k in taken else k for k in nodes}
+
+    def _columns(self, lang: str) -> list[Column]:
+        codes, means = self._names()
+        return [
+            Column("scenario", "text"),
+            Column("rows", "int"),
+            Column("scored", "int"),
+            Column("mean", "decimal"),
+            *(Column(c, "int") for c in codes),
+            *(Column(m, "decimal") for m in means.values()),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        """Per scenario: counts, the mean, the count per band code, each node's mean."""
+        _, means = self._names()
+        out = []
+        for p in self.points:
+            row: dict[str, Any] = {
+                "scenario": p.label,
+                "rows": len(p.results),
+                "scored": len(p.evaluations),
+                "mean": p.mean,
+                **band_counts(p.criteria, p.evaluations),
+            }
+            row.update((column, p.means.get(k)) for k, column in means.items())
             out.append(row)
         return out
 
@@ -696,8 +733,8 @@ class Move:
     after: Decimal | None
 
 
-@attrs.frozen
-class Shift:
+@attrs.frozen(repr=False)
+class Shift(Framed):
     """How a ranking changes under a scenario: who moved, and which pairs swapped order."""
 
     before: Ranking = attrs.field(repr=False)
@@ -723,6 +760,18 @@ class Shift:
                 "before": "" if m.before is None else D.plain(m.before),
                 "after": "" if m.after is None else D.plain(m.after),
             }
+            for m in self.moves
+        ]
+
+    def __repr__(self) -> str:
+        return f"<Shift {self.changed} moved, {len(self.swaps)} pairs swapped>"
+
+    def _columns(self, lang: str) -> list[Column]:
+        return [Column("subject", "text"), Column("before", "rank"), Column("after", "rank")]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        return [
+            {"subject": " / ".join(str(k) for k in m.key), "before": m.before, "after": m.after}
             for m in self.moves
         ]
 
