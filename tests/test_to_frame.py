@@ -176,3 +176,20 @@ def test_collections_have_one_line_reprs(ip: Criteria) -> None:
     assert shown[0] == f"<Aggregate ip-asn 2019 by instansi: {len(agg.groups)} rows>"
     assert shown[1].startswith("<Ranking ip-asn 2019 by score: 1 groups, 150 placed, 50 not>")
     assert all(len(s) < 120 and "\n" not in s for s in shown)
+
+
+def test_a_plan_and_a_partial_as_tables(ip: Criteria) -> None:
+    from asnmerit.whatif import evaluate_partial, next_band
+
+    plan = next_band(asnmerit.evaluate(ip, pelaksana(pendidikan="SD", seminar=False)))
+    out = plan.to_frame()
+    assert out["option"].tolist() == list(range(1, len(plan.options) + 1))
+    assert out["gain"].tolist() == [o.gain for o in plan.options]
+    assert out["band"].cat.ordered
+    assert out["band"].tolist() == [o.evaluation.band.code for o in plan.options]
+    record = pelaksana()
+    del record["pendidikan"]
+    partial = evaluate_partial(ip, record)
+    rows = partial.to_frame("polars").to_dicts()
+    assert {r["input"] for r in rows} == {d.input for d in partial.deciding}
+    assert all(r["low"] <= r["high"] for r in rows)

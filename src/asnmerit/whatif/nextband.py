@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._render import table
+from .._render import Column, Framed, band_column, table
 from .._values import json_value, show_value
 from ..engine.evaluator import score_values
 from ..errors import WhatIfError
@@ -72,10 +72,10 @@ class Option:
 
 
 @attrs.frozen(repr=False)
-class Plan:
+class Plan(Framed):
     """The ways to lift one subject into a higher band, smallest first. Its repr is one
     line (``<Plan ip-asn 2019 52.5 sangat_rendah -> rendah: 3 options>``); :meth:`render`
-    (and ``str()``) lists the options."""
+    (and ``str()``) lists the options; ``to_frame()`` gives one row per option."""
 
     evaluation: Evaluation
     """The subject as it stands."""
@@ -113,6 +113,32 @@ class Plan:
                 "band": o.evaluation.band.label.get(lang),
             }
             for o in self.options
+        ]
+
+    def _columns(self, lang: str) -> list[Column]:
+        order = [b.code for b in self.evaluation.criteria.bands.table]
+        return [
+            Column("option", "int"),
+            Column("changes", "int"),
+            Column("inputs", "text"),
+            Column("values", "text"),
+            Column("gain", "decimal"),
+            Column("score", "decimal"),
+            band_column("band", order),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "option": n,
+                "changes": len(o.changes),
+                "inputs": ", ".join(c.input for c in o.changes),
+                "values": "; ".join(str(c) for c in o.changes),
+                "gain": o.gain,
+                "score": o.evaluation.score,
+                "band": o.evaluation.band.code,
+            }
+            for n, o in enumerate(self.options, start=1)
         ]
 
     def render(self, lang: str = "id") -> str:

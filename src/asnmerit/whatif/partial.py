@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
+from .._render import Column, Framed
 from .._values import json_value, show_value
 from ..engine.evaluator import score_values
 from ..engine.intake import split_subject
@@ -84,7 +85,7 @@ class Deciding:
 
 
 @attrs.frozen(repr=False)
-class Partial:
+class Partial(Framed):
     """What a record with missing inputs can still score. Its repr is one line (``<Partial
     ip-asn 2019 55.0..90.0 [sangat_rendah, rendah, sedang, tinggi], missing pendidikan>``);
     :meth:`render` (and ``str()``) gives the account."""
@@ -134,6 +135,30 @@ class Partial:
             f"<Partial {c.id} {c.version} {_span(self.low, self.high)} [{bands}]"
             f"{missing}{eligible[self.eligible]}>"
         )
+
+    def _columns(self, lang: str) -> list[Column]:
+        return [
+            Column("input", "text"),
+            Column("value", "text"),
+            Column("low", "decimal"),
+            Column("high", "decimal"),
+            Column("bands", "text"),
+        ]
+
+    def _records(self, lang: str) -> list[dict[str, Any]]:
+        """``to_frame()``: one row per deciding input and value, with the scores and bands
+        still possible when the input takes it."""
+        return [
+            {
+                "input": d.input,
+                "value": show_value(o.value),
+                "low": o.low,
+                "high": o.high,
+                "bands": ", ".join(o.bands),
+            }
+            for d in self.deciding
+            for o in d.outcomes
+        ]
 
     def render(self, lang: str = "id") -> str:
         """A readable summary: the interval, the bands still possible, what decides."""
