@@ -183,3 +183,12 @@ def test_plots_of_a_table_draw_what_plots_of_its_rows_draw(ip: Criteria) -> None
             got = drawn(draw(table, criteria=ip))
             assert got == want, kind
             plt.close("all")
+
+
+def test_verbs_that_need_row_results_say_so_for_a_table(ip: Criteria) -> None:
+    from .helpers import pelaksana
+
+    out = scored(ip, [pelaksana()], [])
+    for verb in (asnmerit.rank, asnmerit.select):
+        with pytest.raises(TypeError, match=r"takes evaluations or row results .*evaluate_records"):
+            verb(out, criteria=ip)

@@ -501,3 +501,17 @@ def cell(value: Any) -> str:
     if value is None:
         return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# -- tables ---------------------------------------------------------------------------
+
+TABLES = {"pandas": {"DataFrame"}, "polars": {"DataFrame"}, "pyarrow": {"Table", "RecordBatch"}}
+"""The table classes of each library that :func:`asnmerit.evaluate_frame` and the verbs
+that combine results take."""
+
+
+def is_table(value: Any) -> bool:
+    """Whether ``value`` is a pandas or polars DataFrame or a pyarrow Table or RecordBatch
+    (told by its class, without importing any of these libraries)."""
+    kind = type(value)
+    return kind.__name__ in TABLES.get(kind.__module__.split(".")[0], ())

@@ -17,8 +17,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._values import TABLES, is_table
 from ..files.profile import ReadingProfile, reading
-from .kinds import TABLES, is_table
 
 if TYPE_CHECKING:
     from ..model import BandPolicy, Criteria

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
-from .._values import coerce, identifier_value, is_blank
+from .._values import TABLES, coerce, identifier_value, is_blank
 from ..engine.batch import brief, clash_issues, score_row, warn_unread
 from ..engine.evaluator import evaluate
 from ..engine.intake import duplicates
@@ -35,7 +35,6 @@ from ..files.profile import ReadingProfile
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
 from .identifiers import identifier_keys, plain_nip_codes, repeats
-from .kinds import TABLES
 from .plan import Codes, Encoded, Mask, compile_plan, factorize
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")

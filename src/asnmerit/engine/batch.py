@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from .. import _decimal as D
-from .._values import describe, identifier_value, writable
+from .._values import describe, identifier_value, is_table, writable
 from ..errors import (
     AsnmeritError,
     BadValue,
@@ -227,6 +227,11 @@ def unpack(
 ) -> tuple[list[tuple[Result, Evaluation | None]], Criteria]:
     """Each result with its evaluation (``None`` for a row that failed), and the one
     scheme version they all come from (``criteria`` when nothing was scored)."""
+    if is_table(results):
+        raise TypeError(
+            f"{verb} takes evaluations or row results (score the records with "
+            "evaluate_records); the table evaluate_frame returns goes to aggregate and the plots"
+        )
     pairs: list[tuple[Result, Evaluation | None]] = []
     for item in results:
         if isinstance(item, Evaluation):
