@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit._values import identifier_key, json_value
-from asnmerit.columnar.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas
+from asnmerit.columnar.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas, gated
 from asnmerit.columnar.plan import factorize
 from asnmerit.engine.batch import brief, evaluate_records
 from asnmerit.errors import ColumnsError
@@ -101,12 +101,17 @@ def assert_agrees(c: Criteria, table: Any, records: list[dict[str, Any]], nodes:
         if w.evaluation is None:
             assert g["error"] == brief(w.error), row
             assert g["score"] is None and g["band"] is None and g["eligible"] is None, row
+            assert g.get("ineligible") is None, row
             continue
         ev = w.evaluation
         assert g["error"] is None, (row, g["error"])
         assert g["score"] == ev.score and isinstance(g["score"], Decimal), row
         assert g["band"] == ev.band.code, row
         assert g["eligible"] is ev.eligible, row
+        if gated(c):  # the rules failed, by id, in the scalar engine's order
+            assert g["ineligible"] == (", ".join(i.gate for i in ev.ineligible) or None), row
+        else:
+            assert "ineligible" not in g, row
         for n in nodes:
             try:
                 expected: Decimal | None = ev.component(n).points

@@ -40,6 +40,18 @@ from .plan import Codes, Encoded, Mask, compile_plan, factorize
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
 """The columns :func:`asnmerit.evaluate_frame` adds after the identifying ones."""
 
+INELIGIBLE = "ineligible"
+"""The column, after ``eligible``, of a scheme with eligibility rules (or an award's
+minimum band): the ids of the rules a scored row fails (``min_band`` for the award's
+minimum), comma-separated; null for an eligible row."""
+
+
+def gated(criteria: Criteria) -> bool:
+    """Whether a subject of ``criteria`` can be ineligible (the result has
+    :data:`INELIGIBLE`)."""
+    award = criteria.award
+    return bool(criteria.eligibility) or (award is not None and award.min_band is not None)
+
 
 @attrs.frozen
 class _Column:
@@ -95,7 +107,7 @@ def score_frame(
     missing = [c for c in kept if c not in frame.columns]
     if missing:
         raise KeyError(f"no column {', '.join(map(repr, missing))} to keep")
-    names = [*kept, *RESULT_COLUMNS[:-1], *nodes, RESULT_COLUMNS[-1]]
+    names = [*kept, *RESULT_COLUMNS[:-1], *[INELIGIBLE] * gated(criteria), *nodes, "error"]
     if len(set(names)) != len(names):
         raise ValueError(f"the result would have two columns of one name: {names}")
     columns = _score(criteria, fields, nodes, band_policy)
@@ -158,12 +170,19 @@ def _score(  # long: encode, group, plan, fall back and gather: the steps of one
         "eligible": outcome.eligible.astype(np.int64),
         "error": np.full(len(combos), -1, np.int64),
     }
+    reasons = _Table(())
+    if gated(criteria):  # the rules each combination fails, named once
+        failing = np.full(len(combos), -1, np.int64)
+        for u in np.flatnonzero(~outcome.eligible).tolist():
+            ids = [g for g, mask in outcome.failed.items() if mask[u]]
+            failing[u] = reasons.add(", ".join(ids))
+        per_combo[INELIGIBLE] = failing
     parts = {n: _Table(outcome.nodes[n].table) for n in nodes if n in outcome.nodes}
     for n in nodes:
         per_combo[n] = outcome.nodes[n].codes.copy() if n in parts else np.full(len(combos), -1)
         parts.setdefault(n, _Table(()))
     errors = _Table(())
-    outputs = {"score": score, "band": band, "error": errors, **parts}
+    outputs = {"score": score, "band": band, "error": errors, INELIGIBLE: reasons, **parts}
     for u in np.flatnonzero(scalar).tolist():
         record = {c: _cell(raw[c][1], int(at[u, k])) for k, c in enumerate(inputs)}
         result = _scalar(criteria, record, band_policy)
@@ -184,6 +203,8 @@ def _score(  # long: encode, group, plan, fall back and gather: the steps of one
         ),
         "eligible": _Column("bool", (False, True), columns["eligible"]),
     }
+    if INELIGIBLE in columns:
+        out[INELIGIBLE] = _Column("text", reasons.values, columns[INELIGIBLE])
     out.update(
         (n, _Column("decimal", parts[n].values, columns[n], _places(criteria, n))) for n in nodes
     )
@@ -259,9 +280,10 @@ def _place(
 ) -> None:
     """Write one scalar result into position ``pos`` of the per-combination or per-row
     code arrays ``at``."""
+    gated = INELIGIBLE in at
     if not isinstance(result, Evaluation):
         at["score"][pos] = at["band"][pos] = at["eligible"][pos] = -1
-        for n in nodes:
+        for n in [*nodes, *[INELIGIBLE] * gated]:
             at[n][pos] = -1
         at["error"][pos] = outputs["error"].add(brief(result))
         return
@@ -269,6 +291,9 @@ def _place(
     at["band"][pos] = outputs["band"].add(result.band.code)
     at["eligible"][pos] = int(result.eligible)
     at["error"][pos] = -1
+    if gated:
+        ids = ", ".join(i.gate for i in result.ineligible)
+        at[INELIGIBLE][pos] = outputs[INELIGIBLE].add(ids) if ids else -1
     for n in nodes:
         try:
             at[n][pos] = outputs[n].add(result.component(n).points)

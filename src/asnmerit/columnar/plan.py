@@ -101,6 +101,9 @@ class Outcome:
     eligible: Mask
     nodes: Mapping[str, Coded]
     """Every node's points (main tree and award categories), by node id."""
+    failed: Mapping[str, Mask] = attrs.field(factory=dict)
+    """The rows failing each eligibility rule, by its id (and ``min_band``: below the
+    award's minimum band), in the order the scalar engine lists them."""
 
 
 def _encoded(codes: Codes, values: Sequence[Decimal]) -> Coded:
@@ -346,8 +349,11 @@ class Plan:
             root = root.map(lambda p: D.round_places(p, rounding.places, rounding.mode))
             ctx.nodes[criteria.score.id] = root
         eligible = np.ones(rows, np.bool_)
-        for gate in self.gates:
-            eligible &= gate(ctx, everyone)
+        failed: dict[str, Mask] = {}
+        for rule, gate in zip(criteria.eligibility, self.gates, strict=True):
+            passed = gate(ctx, everyone)
+            failed[rule.id] = ~passed
+            eligible &= passed
         if criteria.award is not None:
             for name in criteria.award.fields:
                 if name in criteria.inputs:
@@ -362,8 +368,12 @@ class Plan:
             order = [b.code for b in criteria.bands.table]
             least = order.index(criteria.award.min_band)
             enough = [order.index(b.code) >= least for b in bands]
-            eligible &= np.asarray(_gather([*enough, False], root.codes, np.bool_))
-        return Outcome(ctx.fallback, root, tuple(b.code for b in bands), eligible, ctx.nodes)
+            above = np.asarray(_gather([*enough, False], root.codes, np.bool_))
+            failed["min_band"] = ~above
+            eligible &= above
+        return Outcome(
+            ctx.fallback, root, tuple(b.code for b in bands), eligible, ctx.nodes, failed
+        )
 
 
 @lru_cache(maxsize=64)

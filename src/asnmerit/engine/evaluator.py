@@ -441,6 +441,21 @@ def _walk(comp: Component) -> list[Component]:
     return out
 
 
+def ineligibility(criteria: Criteria, gate: str, band: Band) -> Ineligibility:
+    """The :class:`Ineligibility` of failing ``gate`` (an eligibility rule's id, or
+    ``min_band``: the award's minimum band) for a subject in ``band``."""
+    if gate != "min_band":
+        return next(Ineligibility(g.id, g.reason) for g in criteria.eligibility if g.id == gate)
+    award = criteria.award
+    assert award is not None and award.min_band is not None
+    least = criteria.bands.get(award.min_band).label
+    reason = Text(
+        f"{band.label.id} di bawah {least.id}, batas minimum {award.label.id}",
+        f"{band.label.get('en')} is below {least.get('en')}, the minimum for {award.label.get('en')}",
+    )
+    return Ineligibility("min_band", reason)
+
+
 def _below_award(criteria: Criteria, band: Band) -> tuple[Ineligibility, ...]:
     """The award's own condition: a band at or above its ``min_band``."""
     award = criteria.award
@@ -450,12 +465,7 @@ def _below_award(criteria: Criteria, band: Band) -> tuple[Ineligibility, ...]:
     codes = [b.code for b in criteria.bands.table]
     if codes.index(band.code) >= codes.index(award.min_band):
         return ()
-    least = criteria.bands.get(award.min_band).label
-    reason = Text(
-        f"{band.label.id} di bawah {least.id}, batas minimum {award.label.id}",
-        f"{band.label.get('en')} is below {least.get('en')}, the minimum for {award.label.get('en')}",
-    )
-    return (Ineligibility("min_band", reason),)
+    return (ineligibility(criteria, "min_band", band),)
 
 
 def _in_published_range(criteria: Criteria, score: Decimal) -> bool:
