@@ -36,6 +36,8 @@ def population(agencies: int, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
                     "status": rng.choice(["PNS", "PNS", "PPPK"]),
                     "jenis_jabatan": rng.choice(["pelaksana", "fungsional", "struktural"]),
                     "pendidikan": rng.choice(["SLTA", "D3", "S1", "S2"] + ["S2", "S3"] * strong),
+                    "diklat_kepemimpinan": rng.random() < (0.9 if strong else 0.6),
+                    "diklat_fungsional": rng.random() < (0.9 if strong else 0.6),
                     "diklat_teknis_20jp": rng.random() < (0.9 if strong else 0.5),
                     "seminar": rng.random() < (0.9 if strong else 0.4),
                     "predikat_kinerja": rng.choice(["sangat_baik", "baik", "baik", "cukup"]),
@@ -51,6 +53,8 @@ def main(agencies: int = 120, seed: int = 2024) -> asnmerit.Ranking:
     employees, where = population(agencies, seed)
     scored = asnmerit.evaluate_frame(ip, employees, components=True, keep=["instansi", "status"])
     scored["provinsi"] = scored["instansi"].map(where)
+    refused = int(scored["error"].notna().sum())
+    print(f"{len(scored):,} employees of {len(where)} agencies scored; {refused} rows refused")
     agencies_index = asnmerit.aggregate(scored, ["provinsi", "instansi"], criteria=ip)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # rows of the shipped table of low confidence

@@ -237,4 +237,7 @@ def test_the_bundled_example_finds_batang_the_best_of_kanreg_i(
     ranking = runpy.run_path(str(example))["main"](60, 7)
     best = ranking.group(kanreg="I").winners
     assert [p.identifiers["instansi"] for p in best] == ["Kabupaten Batang"]
-    assert "Kanreg    I: Kabupaten Batang (Jawa Tengah)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Kanreg    I: Kabupaten Batang (Jawa Tengah)" in printed
+    assert "; 0 rows refused" in printed  # every employee scored: none lost on the way
+    assert all(g.rejected == 0 for p in ranking.winners() for g in [p.group])

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import asnmerit
-from asnmerit import aggregate, evaluate_frame, evaluate_records
+from asnmerit import aggregate, evaluate_frame, evaluate_records, rank
 from asnmerit.errors import AsnmeritError
 from asnmerit.model import Criteria, Rounding
 from asnmerit.spec.bundled import criteria_files
@@ -192,3 +192,86 @@ def test_verbs_that_need_row_results_say_so_for_a_table(ip: Criteria) -> None:
     for verb in (asnmerit.rank, asnmerit.select):
         with pytest.raises(TypeError, match=r"takes evaluations or row results .*evaluate_records"):
             verb(out, criteria=ip)
+
+
+def same_ranking(a: asnmerit.Ranking, b: asnmerit.Ranking) -> None:
+    """Two rankings alike in all a table can hold (a table's placings have no evaluation,
+    its rejected rows no error object; a decimal column of Arrow or polars writes every
+    score with the column's places: ``0.00`` for ``0``)."""
+    assert scores_as_numbers(a.to_dict()) == scores_as_numbers(b.to_dict())
+    assert scores_as_numbers(a.rows("en")) == scores_as_numbers(b.rows("en"))
+
+
+def scores_as_numbers(value: Any) -> Any:
+    """``value`` with every ``score`` written as its number (``0.00`` as ``0``)."""
+    if isinstance(value, dict):
+        return {
+            k: Decimal(v).normalize()
+            if k == "score" and v not in (None, "")
+            else scores_as_numbers(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scores_as_numbers(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_rank_of_a_table_is_the_rank_of_its_rows(name: str, data: st.DataObject) -> None:
+    criteria = criteria_file(SCHEMES[name])
+    records = data.draw(population(criteria))
+    for r in records:
+        r.pop("unit")
+    idents = [k for k, i in criteria.identifiers.items() if i.format is None and not i.unique]
+    for r in records:
+        for k in idents:
+            r[k] = data.draw(st.sampled_from(["A", "B", " A", None]))
+    award = criteria.award
+    measures: list[str | None] = [None, *(c.id for c in award.categories)] if award else [None]
+    breakers = award.tie_breakers if award else ()
+    keep = list(dict.fromkeys([*idents, *(award.group_by if award else ())]))
+    categories = [m for m in measures if m]
+    tables_out = tables(scored_with(criteria, records, keep, categories, breakers))
+    rows = evaluate_records(criteria, records)
+    for by in measures:
+        options: dict[str, Any] = {"by": by}
+        if idents and award is None:
+            options["group_by"] = idents[0]
+        expected = rank(rows, **options, criteria=criteria)
+        for kind, table in tables_out.items():
+            got = rank(table, **options, criteria=criteria)
+            same_ranking(got, expected)
+            if kind == "pandas":  # the very decimals: the same text
+                assert got.render("en") == expected.render("en")
+
+
+def scored_with(
+    criteria: Criteria,
+    records: list[dict[str, Any]],
+    keep: list[str],
+    categories: list[str],
+    breakers: Any,
+) -> pd.DataFrame:
+    """A result with what a ranking reads: the categories' columns, the breakers'."""
+    award = criteria.award
+    parts = [c.score.id for c in award.categories if c.id in categories] if award else []
+    inputs = [t.by for t in breakers if t.by in criteria.inputs]
+    nodes = [t.by for t in breakers if t.by not in criteria.inputs]
+    if award is not None:
+        nodes = [next((c.score.id for c in award.categories if c.id == n), n) for n in nodes]
+    names = dict.fromkeys([*keep, *inputs, *(k for r in records for k in r)])
+    frame = pd.DataFrame(records, columns=list(names), dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return evaluate_frame(
+            criteria,
+            frame,
+            components=list(dict.fromkeys([*parts, *nodes])),
+            keep=[
+                *keep,
+                *inputs,
+                *(i for i in criteria.identifiers if i in names and i not in keep),
+            ],
+        )

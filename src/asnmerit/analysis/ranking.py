@@ -17,19 +17,19 @@ halves).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import _decimal as D
-from ..engine.batch import brief, check_fields, fields_of, unpack
+from .._values import is_table
+from ..engine.batch import check_fields, unpack
 from ..errors import AsnmeritError
-from ..model import Category, Criteria, Text, TieBreaker, TiePolicy
-from ..results import Evaluation, Result, RowResult
+from ..model import Category, Criteria, TieBreaker, TiePolicy
+from ..results import Evaluation, Result
 from .agencies import rank_groups
 from .aggregation import Aggregate
-from .grouping import BLANK, Key, group_key
+from .contenders import from_results, from_table, measure, ungrouped, value_of
+from .grouping import Key, group_key
 from .placings import (
     RANKING_FORMAT,
     Entry,
@@ -61,7 +61,7 @@ __all__ = [
 
 @D.own_context
 def rank(  # long: every option resolved against the award block, then one pass over the rows
-    results: Iterable[Result],
+    results: Iterable[Result] | Any,
     by: str | None = None,
     *,
     group_by: str | Sequence[str] | None = None,
@@ -103,11 +103,21 @@ def rank(  # long: every option resolved against the award block, then one pass 
         )
     if lookup is not None or stratum is not None:
         raise AsnmeritError("lookup= and stratum= rank the groups of an aggregate (agencies)")
-    pairs, scheme = unpack(results, criteria, "rank")
+    pairs: list[tuple[Result, Evaluation | None]] = []
+    if is_table(results):  # a table may also group by any of its own columns
+        from .scored import ScoredTable
+
+        table: ScoredTable | None = ScoredTable(results, criteria, "rank")
+        assert table is not None
+        scheme = table.criteria
+    else:
+        table = None
+        pairs, scheme = unpack(results, criteria, "rank")
     award = scheme.award
     category = _category(scheme, by)
     fields = _tuple(group_by) if group_by is not None else (award.group_by if award else ())
-    check_fields(scheme, fields, "group")
+    if table is None:
+        check_fields(scheme, fields, "group")
     policy = tie_policy(ties or (award.ties if award else "competition"))
     breakers = (
         tuple(tie_breaker(t) for t in tie_breakers)
@@ -138,26 +148,26 @@ def rank(  # long: every option resolved against the award block, then one pass 
     keys: dict[tuple[Key, ...], dict[str, Any]] = {}
     out_of: dict[tuple[Key, ...], list[Exclusion]] = {}
     rejected: list[Exclusion] = []
-    for item, ev in pairs:
-        row = item.row if isinstance(item, RowResult) else None
-        if ev is None:
-            assert isinstance(item, RowResult)
-            what = brief(item.error)
-            why = Text(f"tidak dapat dinilai: {what}", f"could not be scored: {what}")
-            rejected.append(Exclusion((why,), dict(item.identifiers), None, row, item.error))
+    contenders = (
+        from_table(table, fields, by, min_band, breakers)
+        if table is not None
+        else from_results(pairs, fields, by, min_band, breakers)
+    )
+    for c in contenders:
+        if not c.scored:
+            rejected.append(Exclusion(c.reasons, c.identifiers, None, c.row, c.error))
             continue
-        values = fields_of(item, ev)
-        key = tuple(group_key(values.get(f)) for f in fields)
-        keys.setdefault(key, {f: values.get(f) for f in fields})
+        key = tuple(group_key(c.values.get(f)) for f in fields)
+        keys.setdefault(key, dict(c.values))
         entries.setdefault(key, [])
-        score, reasons = measure(ev, by, min_band)
-        reasons += ungrouped(values, fields)
-        if reasons:
-            out_of.setdefault(key, []).append(Exclusion(reasons, ev.identifiers, ev, row))
+        if c.score is None:
+            out_of.setdefault(key, []).append(
+                Exclusion(c.reasons, c.identifiers, c.evaluation, c.row)
+            )
             continue
-        assert score is not None
-        breaks = tuple(value_of(ev, t.by) for t in breakers)
-        entries[key].append(Entry(len(entries[key]), ev, row, score, breaks))
+        who = c.identifiers if c.evaluation is None else {}
+        entry = Entry(len(entries[key]), c.evaluation, c.row, c.score, c.breakers, None, who)
+        entries[key].append(entry)
     groups = tuple(
         RankGroup(
             keys[k],
@@ -181,60 +191,6 @@ def rank(  # long: every option resolved against the award block, then one pass 
         tuple(rejected),
         scheme,
     )
-
-
-def ungrouped(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[Text, ...]:
-    """Reasons a subject has no group: a grouping field (an identifier) left blank."""
-    return tuple(
-        Text(f"tidak ada nilai untuk {f}", f"no value for {f}, which decides the group")
-        for f in fields
-        if group_key(values.get(f)) == BLANK
-    )
-
-
-def measure(
-    ev: Evaluation, by: str | None, min_band: str | None = None
-) -> tuple[Decimal | None, tuple[Text, ...]]:
-    """The score ``ev`` competes with under ``by``, or the reasons it does not compete."""
-    criteria = ev.criteria
-    reasons = [i.reason for i in ev.ineligible]
-    if min_band is not None:
-        codes = [b.code for b in criteria.bands.table]
-        if codes.index(ev.band.code) < codes.index(min_band):
-            least = criteria.bands.get(min_band).label
-            reasons.append(
-                Text(
-                    f"{ev.band.label.id} di bawah {least.id}",
-                    f"{ev.band.label.get('en')} is below {least.get('en')}",
-                )
-            )
-    if by is None:
-        return (None if reasons else ev.score), tuple(reasons)
-    if by in ev.categories:
-        comp = ev.categories[by]
-        cat = criteria.award.category(by) if criteria.award else None
-        assert cat is not None
-        if comp is None:
-            reasons.append(
-                Text(f"tidak dinilai pada {cat.label.id}", f"not assessed in {cat.label.get('en')}")
-            )
-            return None, tuple(reasons)
-        if cat.min_score is not None and comp.points < cat.min_score:
-            floor = D.plain(cat.min_score)
-            reasons.append(
-                Text(
-                    f"nilai {D.plain(comp.points)} di bawah minimum {floor} untuk {cat.label.id}",
-                    f"score {D.plain(comp.points)} is below the minimum {floor} for {cat.label.get('en')}",
-                )
-            )
-        return (None if reasons else comp.points), tuple(reasons)
-    try:
-        points = ev.component(by).points
-    except KeyError:  # a node of a switch branch this subject did not take
-        node = criteria.node(by).label
-        reasons.append(Text(f"tidak dinilai pada {node.id}", f"not scored on {node.get('en')}"))
-        return None, tuple(reasons)
-    return (None if reasons else points), tuple(reasons)
 
 
 def _category(scheme: Criteria, by: str | None) -> Category | None:
@@ -272,19 +228,3 @@ def _check_breaker(scheme: Criteria, t: TieBreaker) -> None:
             f"cannot break ties by {t.by!r}: not a score node, a category or a number input "
             f"of {scheme.id} {scheme.version}"
         ) from None
-
-
-def value_of(ev: Evaluation, name: str) -> Decimal | None:
-    """The value of tie breaker ``name`` for ``ev`` (``None``: it has none)."""
-    if name in ev.categories:
-        comp = ev.categories[name]
-        return None if comp is None else comp.points
-    if name in ev.criteria.inputs:
-        value = ev.inputs.get(name)
-        if isinstance(value, dt.date):
-            return Decimal(value.toordinal())
-        return value if isinstance(value, Decimal) else None
-    try:
-        return ev.component(name).points
-    except KeyError:  # a node of a switch branch this subject did not take
-        return None

@@ -22,8 +22,9 @@ from ..engine.batch import brief, fields_of, unpack
 from ..errors import AsnmeritError
 from ..model import Criteria, Stage, Text, frozen
 from ..results import Evaluation, Result, RowResult, Tabular
+from .contenders import measure, ungrouped, value_of
 from .grouping import Key, group_key
-from .ranking import Entry, measure, place, ungrouped, value_of
+from .placings import Entry, place
 
 SELECTION_FORMAT = "asnmerit.selection/1"
 
