@@ -82,7 +82,7 @@ def main() -> None:
         sql = f"SELECT {', '.join(KEEP)}, {', '.join(f'avg({c})' for c in cols)} FROM scored GROUP BY ALL"
         con = duckdb.connect()
         con.register("scored", arrow)
-        t, _ = best(lambda: con.sql(sql).arrow())
+        t, _ = best(lambda: con.execute(sql).to_arrow_table())
         print(f"(c) DuckDB SQL avg over Arrow (floats):        {t:7.3f} s")
 
     sample = min(n, 100_000)
