@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 import asnmerit
 from asnmerit._values import identifier_key, json_value
-from asnmerit.columnar.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas, gated
+from asnmerit.columnar.frame import _Arrow, _identifier_cells, _identifier_rows, _Pandas
 from asnmerit.columnar.plan import factorize
 from asnmerit.engine.batch import brief, evaluate_records
+from asnmerit.engine.evaluator import gated
 from asnmerit.errors import ColumnsError
 from asnmerit.model import Criteria
 from asnmerit.spec.bundled import criteria_files

@@ -189,7 +189,7 @@ def test_verbs_that_need_row_results_say_so_for_a_table(ip: Criteria) -> None:
     from .helpers import pelaksana
 
     out = scored(ip, [pelaksana()], [])
-    for verb in (asnmerit.rank, asnmerit.select):
+    for verb in (asnmerit.select,):
         with pytest.raises(TypeError, match=r"takes evaluations or row results .*evaluate_records"):
             verb(out, criteria=ip)
 

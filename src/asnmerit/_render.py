@@ -249,6 +249,8 @@ class Framed:
         typed columns: counts as integers, flags as booleans, scores as exact decimals
         (``scores="float"``: floats, which pandas rounds and plots), bands as categories in
         the scheme's order. (``rows()`` gives the same as text, for CSV.)"""
+        if lang not in ("id", "en"):
+            raise ValueError(f"lang must be 'id' or 'en', got {lang!r}")
         return frame(self._columns(lang), self._records(lang), kind, scores)
 
 
@@ -274,8 +276,29 @@ def frame(
     if len(set(names)) != len(names):
         raise ValueError(f"the table would have two columns of one name: {names}")
     data = {c.name: [r.get(c.name) for r in records] for c in columns}
+    for c in columns:
+        if c.kind == "band":
+            strange = [
+                v for v in dict.fromkeys(data[c.name]) if v is not None and v not in c.categories
+            ]
+            if strange:
+                raise ValueError(
+                    f"column {c.name!r}: {', '.join(map(repr, strange[:5]))} is not one of the "
+                    f"bands {', '.join(c.categories) or '(none)'}"
+                )
+        elif c.kind in ("decimal", "rank"):
+            odd = next((v for v in data[c.name] if _infinite(v)), None)
+            if odd is not None:
+                raise ValueError(f"column {c.name!r}: {odd} is not a finite number")
     build = {"pandas": _pandas, "polars": _polars, "pyarrow": _arrow}[kind]
     return build(columns, data, scores == "float")
+
+
+def _infinite(value: Any) -> bool:
+    """Whether ``value`` is a decimal NaN or infinity (no table type holds one exactly)."""
+    from decimal import Decimal
+
+    return isinstance(value, Decimal) and not value.is_finite()
 
 
 def _whole(values: Sequence[Any]) -> bool:
@@ -286,6 +309,24 @@ def _whole(values: Sequence[Any]) -> bool:
 def _scale(values: Sequence[Any]) -> int:
     """The decimal places that hold every value."""
     return max((max(0, -int(v.as_tuple().exponent)) for v in values if v is not None), default=0)
+
+
+def _digits(values: Sequence[Any]) -> int:
+    """The digits before the point that hold every value."""
+    return max((max(1, v.adjusted() + 1) for v in values if v is not None), default=1)
+
+
+def _decimal_text(values: Sequence[Any]) -> list[str | None]:
+    """Decimals too wide for the table's decimal type, as exact plain texts."""
+    return [None if v is None else D.plain(v) for v in values]
+
+
+def _whole_places(values: Sequence[Any], scale: int) -> list[Any]:
+    """The values with at least ``scale`` places written out (``1E+3`` as ``1000``), as
+    a decimal type takes them."""
+    return [
+        None if v is None else v.quantize(D.ONE.scaleb(-scale), context=D.EXACT) for v in values
+    ]
 
 
 def _pandas(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: bool) -> Any:
@@ -329,8 +370,11 @@ def _polars(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: bo
         elif c.kind in ("decimal", "rank") and (floats or c.kind == "rank"):
             values = [None if v is None else float(v) for v in values]
             dtype = pl.Float64
+        elif c.kind == "decimal" and _digits(values) + _scale(values) > 38:
+            values, dtype = _decimal_text(values), pl.String  # wider than 128 bits: exact text
         elif c.kind == "decimal":
             dtype = pl.Decimal(38, _scale(values))
+            values = _whole_places(values, _scale(values))
         else:
             dtype = {"int": pl.Int64, "bool": pl.Boolean, "text": pl.String}[c.kind]
         series.append(pl.Series(c.name, values, dtype=dtype))
@@ -358,7 +402,12 @@ def _arrow(columns: Sequence[Column], data: Mapping[str, list[Any]], floats: boo
         elif c.kind in ("decimal", "rank") and (floats or c.kind == "rank"):
             arrays.append(pa.array([None if v is None else float(v) for v in values], pa.float64()))
         elif c.kind == "decimal":
-            arrays.append(pa.array(values, pa.decimal128(38, _scale(values))))
+            scale, width = _scale(values), _digits(values) + _scale(values)
+            if width > 76:  # wider than 256 bits: exact text
+                arrays.append(pa.array(_decimal_text(values), pa.string()))
+            else:
+                kind = pa.decimal128(38, scale) if width <= 38 else pa.decimal256(76, scale)
+                arrays.append(pa.array(_whole_places(values, scale), kind))
         else:
             kind = {"int": pa.int64(), "bool": pa.bool_(), "text": pa.string()}[c.kind]
             arrays.append(pa.array(values, kind))

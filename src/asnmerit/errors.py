@@ -29,6 +29,17 @@ from typing import Any
 import attrs
 
 
+def _json_text(value: Any) -> str:
+    """A text as any JSON encoder can write it: an unpaired surrogate (which UTF-8 cannot
+    hold) as its escape ``\\udXXX``, as :func:`asnmerit._values.json_value` writes it."""
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode()
+    return text
+
+
 class AsnmeritError(Exception):
     """Base class of every error asnmerit raises on purpose."""
 
@@ -43,8 +54,8 @@ class AsnmeritError(Exception):
         """
         code = getattr(self, "code", None)
         return {
-            "code": code if isinstance(code, str) else type(self).__name__,
-            "message": str(self),
+            "code": _json_text(code if isinstance(code, str) else type(self).__name__),
+            "message": _json_text(str(self)),
         }
 
 
@@ -91,7 +102,13 @@ class CriteriaError(AsnmeritError):
              "problems": [{"code": "bands.gap", "message": "...", "source": "x.yaml",
                            "line": 326, "column": 14, "path": "bands"}, ...]}
         """
-        return {**super().to_dict(), "problems": [attrs.asdict(p) for p in self.problems]}
+        return {
+            **super().to_dict(),
+            "problems": [
+                {k: _json_text(v) if isinstance(v, str) else v for k, v in attrs.asdict(p).items()}
+                for p in self.problems
+            ],
+        }
 
 
 @attrs.frozen
@@ -139,10 +156,10 @@ class InputError(AsnmeritError, ValueError):
             **super().to_dict(),
             "issues": [
                 {
-                    "field": i.field,
-                    "row": i.row,
-                    "expected": i.expected,
-                    "got": i.got,
+                    "field": _json_text(i.field),
+                    "row": None if i.row is None else int(i.row),
+                    "expected": _json_text(i.expected),
+                    "got": _json_text(i.got),
                     "code": None,
                 }
                 for i in self.issues

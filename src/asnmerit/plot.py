@@ -216,7 +216,13 @@ def _table_bands(
     band = np.asarray([*(order.index(u) for u in uniques), -1], np.int64)[codes]
     group, values, _ = scored.keys(by) if by else (np.zeros(scored.rows, np.int64), [{}], [()])
     size = len(order)
-    ok = scored.scored & (band >= 0)
+    unbanded = scored.scored & (band < 0)
+    if unbanded.any():  # a scored row always has its band: the cell was emptied since
+        raise AsnmeritError(
+            f"plot: row {int(unbanded.argmax()) + 1} of the table has a score but no band "
+            "(each scored row has one): was the table edited after it was scored?"
+        )
+    ok = scored.scored
     counts = np.bincount(group[ok] * size + band[ok], minlength=len(values) * size).tolist()
     failed = np.bincount(group[~scored.scored], minlength=len(values)).tolist()
     return scheme, [

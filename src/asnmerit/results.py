@@ -293,10 +293,24 @@ def to_json(obj: Any, *, decimals: DecimalsAs = "number", indent: int | str | No
         raise ValueError(f"decimals must be 'number' or 'string', not {decimals!r}")
     if isinstance(indent, bool) or not isinstance(indent, int | str | None):
         raise TypeError(f"indent must be a number of spaces, a text or None, not {indent!r}")
+    if isinstance(indent, str) and indent.strip(" \t"):  # else the text is no longer JSON
+        raise ValueError(f"indent must be spaces or tabs, not {indent!r:.40}")
+    if isinstance(indent, int) and indent < 0:
+        raise ValueError(f"indent must be a number of spaces (0 or more), not {indent}")
     step = " " * indent if isinstance(indent, int) else indent
     writer = _JsonWriter(decimals == "string", step)
     writer.write(obj, 0)
     return "".join(writer.out)
+
+
+_JSON_DEPTH = 200
+"""How deeply :func:`to_json` nests containers (far beyond any result; a deeper value is
+refused before Python's own recursion limit is reached)."""
+
+_PLAIN_DIGITS = 4300
+"""A decimal whose plain text would be longer is written with an exponent (``1E+5000``),
+as exact and a bounded length; an integer that long is written by its digits, which
+Python's ``int`` to text conversion refuses beyond this length."""
 
 
 class _JsonWriter:
@@ -309,6 +323,10 @@ class _JsonWriter:
         self.open: set[int] = set()  # the containers being written, against cycles
 
     def write(self, value: Any, depth: int) -> None:
+        if len(self.open) > _JSON_DEPTH:
+            raise ValueError(
+                f"a value nested more than {_JSON_DEPTH} deep cannot be written as JSON"
+            )
         value = builtin(value)  # a numpy or pandas scalar by its value
         out = self.out
         if value is None:
@@ -318,7 +336,7 @@ class _JsonWriter:
         elif isinstance(value, str):
             out.append(json.dumps(value))
         elif isinstance(value, int):
-            out.append(int.__repr__(value))
+            out.append(_integer(value))
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise ValueError(
@@ -328,7 +346,7 @@ class _JsonWriter:
         elif isinstance(value, Decimal):
             if not value.is_finite():
                 raise ValueError(f"{value} cannot be written as JSON: JSON has no NaN or infinity")
-            text = D.plain(value)
+            text = _decimal(value)
             out.append(json.dumps(text) if self.quoted else text)
         elif isinstance(value, dt.date | dt.time):
             out.append(json.dumps(value.isoformat()))
@@ -342,7 +360,13 @@ class _JsonWriter:
                 "Decimal, or a text, first"
             )
         elif callable(getattr(value, "to_dict", None)):
+            if id(value) in self.open:
+                raise ValueError(
+                    f"a {type(value).__name__} whose to_dict() holds itself cannot be written as JSON"
+                )
+            self.open.add(id(value))
             self.write(value.to_dict(), depth)
+            self.open.discard(id(value))
         else:
             raise TypeError(f"a {type(value).__name__} cannot be written as JSON")
 
@@ -372,13 +396,14 @@ class _JsonWriter:
         self.open.discard(id(value))
 
     def items(self, value: Mapping[Any, Any], depth: int, sep: str) -> None:
-        for i, (key, item) in enumerate(value.items()):
+        for i, (raw, item) in enumerate(value.items()):
             if i:
                 self.out.append(sep)
+            key = builtin(raw)  # a numpy integer key by its value
             if isinstance(key, str):
                 self.out.append(json.dumps(key))
             elif isinstance(key, int) and not isinstance(key, bool):
-                self.out.append(json.dumps(int.__repr__(key)))
+                self.out.append(json.dumps(_integer(key)))
             else:
                 raise TypeError(f"a mapping key {key!r} cannot be written as JSON: use a text")
             self.out.append(": ")
@@ -389,6 +414,22 @@ class _JsonWriter:
             if i:
                 self.out.append(sep)
             self.write(item, depth)
+
+
+def _integer(value: int) -> str:
+    """An integer's digits, however many (Python's ``repr`` refuses very long ones)."""
+    if value.bit_length() < 14_000:  # below 4300 digits
+        return int.__repr__(value)
+    return format(Decimal(value), "f")
+
+
+def _decimal(value: Decimal) -> str:
+    """A finite decimal as a JSON number: plain, or with an exponent when its plain text
+    would be very long (``1E+999999``: exact, and short)."""
+    digits = len(value.as_tuple().digits)
+    if max(abs(value.adjusted()), digits) <= _PLAIN_DIGITS:
+        return D.plain(value)
+    return str(value).replace("e", "E")
 
 
 class Tabular(Framed):

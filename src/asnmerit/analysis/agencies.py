@@ -27,6 +27,9 @@ from .grouping import Key, group_key
 from .lookups import Lookup, as_lookup, provider
 from .placings import Entry, Exclusion, RankGroup, Ranking, place
 
+RANKING_COLUMNS = ("row", "rank", "tied", "winner", "score", "band", "excluded")
+"""The columns a ranking's rows have after the groups' fields."""
+
 _WEAK = ("low", "assumption")
 """Confidences of a shipped row worth a warning when a ranking rests on it."""
 
@@ -51,9 +54,16 @@ def rank_groups(  # long: the options checked, then one pass over the groups
             f"the aggregate comes from {agg.scheme} {agg.version}, not {criteria.id} "
             f"{criteria.version}: they are not on one scale"
         )
-    if top is not None and top < 1:
-        raise AsnmeritError(f"top must be at least 1, got {top}")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise AsnmeritError(f"top must be a whole number of at least 1, got {top!r}")
     rows = _stratum(agg, stratum)
+    clash = [f for f in (*agg.by, *group_by) if f in RANKING_COLUMNS]
+    if clash:
+        raise AsnmeritError(
+            f"cannot rank groups of {', '.join(map(repr, dict.fromkeys(clash)))}: a ranking's "
+            f"rows have a column of that name ({', '.join(RANKING_COLUMNS)}); rename the "
+            "field before aggregating"
+        )
     parts = list(dict.fromkeys(k for g in agg.groups for k in g.components))
     for name in [by, *(t.by for t in tie_breakers)]:
         if name is not None and name not in parts:
@@ -83,7 +93,7 @@ def rank_groups(  # long: the options checked, then one pass over the groups
         keys.setdefault(key, values)
         entries.setdefault(key, [])
         score = g.score if by is None else g.components.get(by)
-        reasons = _reasons(g, score, values, min_band, scheme)
+        reasons = _reasons(g, score, values, min_band, scheme, source)
         if reasons:
             out_of.setdefault(key, []).append(
                 Exclusion(tuple(reasons), _who(agg, g), None, None, None, g)
@@ -133,13 +143,23 @@ def _label(agg: Aggregate, by: str | None, scheme: Criteria | None) -> Text:
 
 
 def _stratum(agg: Aggregate, stratum: str | None) -> list[GroupResult]:
-    """The rows of the aggregate that compete: one stratum's, or the combined rows."""
-    if agg.stratify is None or stratum is None:
+    """The rows of the aggregate that compete: one stratum's (its label, trimmed), or the
+    combined rows."""
+    if stratum is None:
         return [g for g in agg.groups if g.stratum is None]
-    rows = [g for g in agg.groups if g.label == stratum]
+    if not isinstance(stratum, str):
+        raise TypeError(f"stratum: the label of a stratum (a text), got {stratum!r}")
+    if agg.stratify is None:
+        raise AsnmeritError(
+            f"stratum={stratum!r}: the aggregate has no strata (its groups are not split by "
+            "a stratum field, or that field is one of its by fields)"
+        )
+    rows = [g for g in agg.groups if g.label.strip() == stratum.strip()]
     if not rows:
-        labels = ", ".join(dict.fromkeys(g.label for g in agg.groups))
-        raise AsnmeritError(f"no stratum {stratum!r} in the aggregate ({labels})")
+        labels = ", ".join(map(repr, dict.fromkeys(g.label for g in agg.groups)))
+        raise AsnmeritError(
+            f"no stratum {stratum!r} in the aggregate (its {agg.stratify} labels: {labels})"
+        )
     return rows
 
 
@@ -157,18 +177,14 @@ def _reasons(
     values: Mapping[str, Any],
     min_band: str | None,
     scheme: Criteria | None,
+    source: _Attributes,
 ) -> list[Text]:
     reasons = []
     if score is None:
         reasons.append(Text("tidak ada pegawai yang dinilai", "no employee was scored"))
     for field, value in values.items():
         if group_key(value) == ("blank",):
-            reasons.append(
-                Text(
-                    f"tidak ada nilai untuk {field}",
-                    f"no value for {field}, which decides the group",
-                )
-            )
+            reasons.append(source.why(g, field))
     if min_band is not None and g.band is not None and scheme is not None:
         codes = [b.code for b in scheme.bands.table]
         if codes.index(g.band.code) < codes.index(min_band):
@@ -198,10 +214,15 @@ class _Attributes:
         shipped = provider(field)
         if shipped is None or field in seen:
             known = [*self.agg.by, *(self.user.columns if self.user else ())]
+            chain = "".join(
+                f" ({asked!r} comes from {field!r} in the shipped lookup {provider(asked).id})"  # type: ignore[union-attr]
+                for asked in seen[-1:]
+            )
             raise AsnmeritError(
-                f"cannot group the aggregate's groups by {field!r}: not one of its fields or "
-                f"of the lookup's columns ({', '.join(known) or 'none'}); pass lookup= (a "
-                f"table or mapping with a column {field!r}, keyed by {' or '.join(self.agg.by) or 'a field'})"
+                f"cannot group the aggregate's groups by {field!r}{chain}: not one of its "
+                f"fields or of the lookup's columns ({', '.join(known) or 'none'}); pass "
+                f"lookup= (a table or mapping with a column {field!r}, keyed by "
+                f"{' or '.join(self.agg.by) or 'a field'})"
             )
         self.check(shipped.key, [*seen, field])
 
@@ -220,6 +241,44 @@ class _Attributes:
         if row.get("confidence") in _WEAK:
             self.weak.setdefault(shipped.id, {})[shown(row.get(shipped.key))] = row["confidence"]
         return row.get(field)
+
+    def why(self, g: GroupResult, field: str) -> Text:
+        """Why group ``g`` has no value of attribute ``field``: none of its own, its key
+        not found in a lookup (named, with the value), or the row found without it."""
+        own = Text(
+            f"tidak ada nilai untuk {field}", f"no value for {field}, which decides the group"
+        )
+        if field in self.agg.by:
+            return own
+        if self.user is not None and field in self.user.columns:
+            table, where_id, where_en = self.user, "lookup=", "lookup="
+        else:
+            table = provider(field)  # type: ignore[assignment]
+            assert table is not None
+            where_id, where_en = f"tabel {table.id}", f"the shipped lookup {table.id}"
+        by = table.key
+        key = self.value(g, by)
+        if group_key(key) == ("blank",):
+            inner = self.why(g, by)
+            return Text(
+                f"tidak ada nilai untuk {field}: {inner.id}",
+                f"no value for {field}: {inner.get('en')}",
+            )
+        text = shown(key)
+        if table.get(key) is None:
+            typed = any(shown(r.get(by)).strip() == text.strip() for r in table.rows)
+            if table is self.user and not typed:  # the user's own table: its rows are known
+                return own
+            return Text(
+                f"tidak ada nilai untuk {field}: {by} {text!r} tidak ada di {where_id}"
+                + (" (ada, tetapi dengan jenis nilai lain)" if typed else ""),
+                f"no value for {field}: {by} {text!r} is not in {where_en}"
+                + (" (it is there as another type)" if typed else ""),
+            )
+        return Text(
+            f"tidak ada nilai untuk {field}: {where_id} tidak memberi {field} untuk {by} {text!r}",
+            f"no value for {field}: {where_en} gives no {field} for {by} {text!r}",
+        )
 
     def warn(self) -> None:
         for name, rows in self.weak.items():

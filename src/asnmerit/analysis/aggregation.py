@@ -21,7 +21,7 @@ import attrs
 from .. import _decimal as D
 from .._render import Column, band_column, shown, text
 from .._values import json_value
-from ..columnar import is_table
+from ..columnar import TABLES, is_table
 from ..engine.batch import check_fields, fields_of, unpack
 from ..errors import AsnmeritError
 from ..model import Band, Criteria, Rounding, frozen
@@ -164,6 +164,11 @@ class _Tally:
             self.dims[comp.id] = D.EXACT.add(self.dims[comp.id], comp.points)
 
 
+def is_table_like(value: Any) -> bool:
+    """Whether ``value`` is an object of pandas, polars or pyarrow (a table or not)."""
+    return type(value).__module__.split(".")[0] in TABLES
+
+
 @D.own_context
 def aggregate(
     results: Iterable[Result] | Any,
@@ -185,7 +190,7 @@ def aggregate(
     is not one of the ``by`` fields), each group gives one row per stratum and then the
     combined row."""
     fields = (by,) if isinstance(by, str) else tuple(by)
-    if is_table(results):
+    if is_table(results) or is_table_like(results):
         from .scored import ScoredTable
 
         table = ScoredTable(results, criteria, "aggregate")
@@ -193,6 +198,7 @@ def aggregate(
     else:
         pairs, scheme = unpack(results, criteria, "aggregate")
         check_fields(scheme, fields, "group")
+    _check_names(scheme, fields)
     declared = scheme.aggregation
     rule = rounding or (declared.rounding if declared else None)
     if rule is None:
@@ -218,6 +224,23 @@ def aggregate(
     return Aggregate(
         scheme.id, scheme.version, scheme.digest, fields, stratify, rule, tuple(groups), scheme
     )
+
+
+AGGREGATE_COLUMNS = ("count", "rejected", "score", "band", "band_label")
+"""The columns an aggregate's rows have after its groups' fields (then each part's mean)."""
+
+
+def _check_names(scheme: Criteria, fields: tuple[str, ...]) -> None:
+    """Refuse a ``by`` field named as a column the aggregate's rows give (its group value
+    and the mean would share one column)."""
+    taken = {*AGGREGATE_COLUMNS, *(c.id for c in scheme.score.children)}
+    clash = [f for f in fields if f in taken]
+    if clash:
+        raise AsnmeritError(
+            f"cannot group by {', '.join(map(repr, clash))}: an aggregate's rows have a column "
+            f"of that name (its {', '.join(AGGREGATE_COLUMNS)} and the mean of each part); "
+            "rename the column first (e.g. table.rename(columns={...}) in pandas)"
+        )
 
 
 Tallies = dict[tuple[Key, ...], dict[Key | None, _Tally]]
@@ -273,6 +296,15 @@ def _table_tallies(
             f"splits each group by {stratify} (the scheme's strata)",
             f"keep it (evaluate_frame(..., keep=[..., {stratify!r}]))",
         )
+    scored = table.scored
+    for name in dims:  # a scored row has every top-level part: an empty cell was edited
+        empty = scored & (table.decimals(name)[0] < 0)
+        if empty.any():
+            raise AsnmeritError(
+                f"{table.verb}: row {int(empty.argmax()) + 1} of the table has a score but no "
+                f"value in column {name!r} (each scored row has the points of each "
+                "top-level part): was the table edited after it was scored?"
+            )
     group, values, keys = table.keys(fields)
     if stratify is not None:
         stratum, kinds, strata_keys = table.keys([stratify])
@@ -280,7 +312,6 @@ def _table_tallies(
         stratum, kinds, strata_keys = np.zeros(table.rows, np.int64), [{}], [()]
     size = len(keys) * len(strata_keys)
     cell = group * len(strata_keys) + stratum
-    scored = table.scored
     counts = np.bincount(cell[scored], minlength=size).tolist()
     rejected = np.bincount(cell[~scored], minlength=size).tolist()
     sums = {name: _sums(*table.decimals(name), cell, scored, size) for name in ["score", *dims]}

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import _decimal as D
-from ..columnar.frame import INELIGIBLE, gated
 from ..engine.batch import brief, fields_of
-from ..engine.evaluator import ineligibility
+from ..engine.evaluator import gated, ineligibility
 from ..model import Band, Category, Criteria, Text, TieBreaker, frozen
 from ..results import Evaluation, Result, RowResult
 from .grouping import BLANK, group_key
@@ -153,6 +152,8 @@ def from_table(  # long: each column read once, then one pass over the rows
     breakers: Sequence[TieBreaker],
 ) -> Iterator[Contender]:
     """The contenders of a result table (see the module)."""
+    from ..columnar.frame import INELIGIBLE  # a table: numpy is there
+
     scheme = table.criteria
     category = _award_category(scheme, by)
     column = "score" if by is None else _column(table, by)

@@ -12,6 +12,7 @@ matches values as groups do (trimmed texts; types apart).
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
@@ -70,7 +71,7 @@ class Lookup:
 
     def _find_key(self, value: Any) -> Any:
         if self.folded:
-            text = shown(value).strip()
+            text = _plain_text(shown(value)).strip()
             return fold(text) if text else None
         key = group_key(value)
         return None if key == BLANK else key
@@ -110,6 +111,15 @@ def lookup(name: str) -> Lookup:
     )
 
 
+def _plain_text(text: str) -> str:
+    """``text`` in Unicode's compatibility form (full-width letters as ASCII, a no-break
+    space as a space), without invisible format characters (a zero-width space, a
+    byte-order mark), as a folded lookup compares it. A look-alike letter of another
+    script (a Cyrillic a, U+0430) stays itself: that name is not found."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def provider(column: str) -> Lookup | None:
     """The shipped lookup that gives ``column`` (``kanreg``), if one does."""
     for name in SHIPPED:
@@ -139,18 +149,28 @@ def as_lookup(value: Any, keys: tuple[str, ...]) -> Lookup:
         return Lookup("lookup", keys[0], columns, rows)
     records = _records(value)
     if records is None:
+        hint = _HINTS.get(type(value).__name__, "")
         raise TypeError(
             "lookup: a Lookup, a mapping or a table (pandas, polars, pyarrow), got "
-            f"{type(value).__name__}"
+            f"{type(value).__name__}{hint}"
         )
     names, rows = records
     key = next((k for k in keys if k in names), None)
     if key is None:
+        index = [n for n in getattr(getattr(value, "index", None), "names", ()) if n in keys]
+        fix = f": {index[0]!r} is its index, pass lookup.reset_index()" if index else ""
         raise AsnmeritError(
             f"the lookup table has no column {' or '.join(map(repr, keys)) or 'to look up by'}"
-            f" (its columns: {', '.join(map(repr, names))})"
+            f" (its columns: {', '.join(map(repr, names))}){fix}"
         )
     return Lookup("lookup", key, tuple(c for c in names if c != key), rows)
+
+
+_HINTS = {
+    "LazyFrame": " (collect() it first)",
+    "Series": " (a table: series.reset_index() in pandas, or a mapping)",
+    "list": " (a table of those rows: pandas.DataFrame(rows), or a mapping)",
+}
 
 
 def _records(table: Any) -> tuple[list[str], list[dict[str, Any]]] | None:
@@ -160,6 +180,13 @@ def _records(table: Any) -> tuple[list[str], list[dict[str, Any]]] | None:
     if not is_table(table):
         return None
     root = type(table).__module__.split(".")[0]
+    columns = list(table.schema.names) if root == "pyarrow" else [str(c) for c in table.columns]
+    twice = sorted({n for n in columns if columns.count(n) > 1})
+    if twice:  # before any row is read: which column gives the value is not clear
+        raise AsnmeritError(
+            f"the lookup table has two columns named {', '.join(map(repr, twice))}: rename or "
+            "drop one (which one gives the value is not clear)"
+        )
     if root == "pandas":
         names = [str(c) for c in table.columns]
         rows = table.astype(object).where(table.notna(), None).to_dict("records")

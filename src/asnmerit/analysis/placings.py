@@ -392,6 +392,10 @@ def tie_breaker(t: str | tuple[str, str] | TieBreaker) -> TieBreaker:
         return t
     if isinstance(t, str):
         return TieBreaker(t)
+    if not isinstance(t, tuple | list) or len(t) != 2 or not isinstance(t[0], str):
+        raise AsnmeritError(
+            f"tie breaker {t!r:.60}: a name, (name, 'higher'|'lower') or a TieBreaker"
+        )
     by, prefer = t
     if prefer not in ("higher", "lower"):
         raise AsnmeritError(f"tie breaker {by!r}: prefer 'higher' or 'lower', not {prefer!r}")

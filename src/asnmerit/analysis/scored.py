@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._values import coerce, identifier_value, is_blank, writable
+from ..columnar import TABLES
 from ..columnar.frame import RESULT_COLUMNS, _adapter, _Frame, _Pandas
 from ..columnar.plan import Codes, factorize
 from ..errors import AsnmeritError, BadValue, ColumnsError
@@ -45,6 +46,9 @@ class ScoredTable:
             raise TypeError(f"criteria: a Criteria, got {type(criteria).__name__}")
         self.criteria = criteria
         self.verb = verb
+        refuse_non_table(table, verb)
+        _refuse_repeated_names(table, verb)
+        self.table = table
         self.frame: _Frame = _adapter(table)
         self.rows = self.frame.rows
         self.columns = list(self.frame.columns)
@@ -93,6 +97,9 @@ class ScoredTable:
         """Refuse the table when it has no column for one of ``names``."""
         missing = [n for n in names if not self.has(n)]
         if missing:
+            indexed = [n for n in missing if n in _index_names(self.table)]
+            if indexed:  # a pandas table whose index holds the fields (set_index, groupby)
+                fix = f"{_listed(indexed)} is in the table's index: pass table.reset_index()"
             raise AsnmeritError(
                 f"{self.verb} {why}, and the table has no column {_listed(missing)} "
                 f"(its columns: {_listed(self.columns)}): {fix}"
@@ -108,16 +115,30 @@ class ScoredTable:
     def _read_decimals(self, column: str) -> tuple[Codes, list[Decimal]]:
         codes, uniques = _factorize_numbers(self.frame, column)
         values = []
-        for u in uniques:
+        for k, u in enumerate(uniques):
             if isinstance(u, Decimal):
-                values.append(u)
+                value = u
             elif isinstance(u, int | float) and not isinstance(u, bool):
-                values.append(Decimal(repr(float(u)) if isinstance(u, float) else u))
+                value = Decimal(repr(float(u)) if isinstance(u, float) else u)
             else:
                 raise AsnmeritError(
-                    f"column {column!r} of the table holds {type(u).__name__} values, not numbers"
+                    f"column {column!r} of the table holds {type(u).__name__} values, not "
+                    f"numbers ({writable(u)!r:.40} on row {self._first(codes, k)}): give it the "
+                    "numbers evaluate_frame wrote (decimals, or floats), e.g. "
+                    "table[column].map(decimal.Decimal) for texts of numbers"
                 )
+            if not value.is_finite():  # no mean of an infinity: a cell edited by hand
+                raise AsnmeritError(
+                    f"column {column!r} of the table holds {value} on row "
+                    f"{self._first(codes, k)}: a score is a finite number (or empty for a "
+                    "row that was not scored)"
+                )
+            values.append(value)
         return codes, values
+
+    def _first(self, codes: Codes, code: int) -> int:
+        """The position (from 1) of the first row holding ``code``."""
+        return int(np.flatnonzero(codes == code)[0]) + 1
 
     def values(self, name: str) -> tuple[Codes, list[Any]]:
         """Field (or column) ``name``: each row's code (``-1``: no value) and the
@@ -209,6 +230,53 @@ def _factorize_numbers(frame: _Frame, column: str) -> tuple[Codes, list[Any]]:
             codes, uniques = frame.pd.factorize(series, use_na_sentinel=True)
             return np.asarray(codes, np.int64), list(uniques.tolist())
     return frame.factorize(column)
+
+
+_NOT_TABLES = {
+    "LazyFrame": "collect() it first",
+    "Series": "pass the whole table evaluate_frame returned, not one column",
+    "ChunkedArray": "pass the whole table evaluate_frame returned, not one column",
+    "Array": "pass the whole table evaluate_frame returned, not one column",
+}
+
+
+def is_table_like(value: Any) -> bool:
+    """Whether ``value`` is an object of pandas, polars or pyarrow (a table or not)."""
+    return type(value).__module__.split(".")[0] in TABLES
+
+
+def refuse_non_table(value: Any, verb: str) -> None:
+    """Refuse an object of a table library that is not a table (a LazyFrame, a column),
+    naming what to pass instead."""
+    kind = type(value)
+    root = kind.__module__.split(".")[0]
+    if root in TABLES and kind.__name__ not in TABLES[root]:
+        hint = next((h for n, h in _NOT_TABLES.items() if kind.__name__.endswith(n)), None)
+        raise TypeError(
+            f"{verb} takes the table evaluate_frame returns (a pandas or polars DataFrame, a "
+            f"pyarrow Table or RecordBatch), got a {root} {kind.__name__}"
+            + (f": {hint}" if hint else "")
+        )
+
+
+def _refuse_repeated_names(table: Any, verb: str) -> None:
+    """Refuse a table with two columns of one name (which of them is the score?)."""
+    root = type(table).__module__.split(".")[0]
+    names = list(table.columns) if root == "pandas" else list(getattr(table, "column_names", ()))
+    twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    if twice:
+        raise AsnmeritError(
+            f"{verb}: the table has two columns named {_listed(twice)}; rename or drop one "
+            "(which holds the values is not clear)"
+        )
+
+
+def _index_names(table: Any) -> list[str]:
+    """The names of a pandas table's index levels (none for other tables)."""
+    index = getattr(table, "index", None)
+    if type(table).__module__.split(".")[0] != "pandas" or index is None:
+        return []
+    return [n for n in index.names if isinstance(n, str)]
 
 
 def _listed(names: Any) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 
 from .._values import TABLES, coerce, identifier_value, is_blank
 from ..engine.batch import brief, clash_issues, score_row, warn_unread
-from ..engine.evaluator import evaluate
+from ..engine.evaluator import evaluate, gated
 from ..engine.intake import duplicates
 from ..errors import AsnmeritError, BadValue
 from ..files.columns import Layout, layout
@@ -44,13 +44,6 @@ INELIGIBLE = "ineligible"
 """The column, after ``eligible``, of a scheme with eligibility rules (or an award's
 minimum band): the ids of the rules a scored row fails (``min_band`` for the award's
 minimum), comma-separated; null for an eligible row."""
-
-
-def gated(criteria: Criteria) -> bool:
-    """Whether a subject of ``criteria`` can be ineligible (the result has
-    :data:`INELIGIBLE`)."""
-    award = criteria.award
-    return bool(criteria.eligibility) or (award is not None and award.min_band is not None)
 
 
 @attrs.frozen

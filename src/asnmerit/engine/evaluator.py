@@ -441,6 +441,13 @@ def _walk(comp: Component) -> list[Component]:
     return out
 
 
+def gated(criteria: Criteria) -> bool:
+    """Whether a subject of ``criteria`` can be ineligible: the scheme has eligibility
+    rules, or its award a minimum band."""
+    award = criteria.award
+    return bool(criteria.eligibility) or (award is not None and award.min_band is not None)
+
+
 def ineligibility(criteria: Criteria, gate: str, band: Band) -> Ineligibility:
     """The :class:`Ineligibility` of failing ``gate`` (an eligibility rule's id, or
     ``min_band``: the award's minimum band) for a subject in ``band``."""
