@@ -54,7 +54,9 @@ def main() -> None:
     n = parser.parse_args().rows
     ip = asnmerit.get("ip-asn")
     df = pd.DataFrame(synthetic_agency(n, seed=7))
-    print(f"{n:,} rows; {platform.python_version()}, pandas {pd.__version__}, polars {pl.__version__}")
+    print(
+        f"{n:,} rows; {platform.python_version()}, pandas {pd.__version__}, polars {pl.__version__}"
+    )
 
     t, out = best(lambda: asnmerit.evaluate_frame(ip, df, components=True, keep=KEEP))
     print(f"(a) evaluate_frame (pandas, components):       {t:7.3f} s")
@@ -62,8 +64,12 @@ def main() -> None:
     tables = {"pandas": out, "polars": pl.from_pandas(out), "pyarrow": pa.Table.from_pandas(out)}
     results = {}
     for kind, table in tables.items():
-        t, results[kind] = best(lambda table=table: asnmerit.aggregate(table, "unit_kerja", criteria=ip))
-        print(f"(b) aggregate of the {kind:8} table:           {t:7.3f} s  ({t / frame_time:.2f}x evaluate_frame)")
+        t, results[kind] = best(
+            lambda table=table: asnmerit.aggregate(table, "unit_kerja", criteria=ip)
+        )
+        print(
+            f"(b) aggregate of the {kind:8} table:           {t:7.3f} s  ({t / frame_time:.2f}x evaluate_frame)"
+        )
     assert results["pandas"] == results["polars"] == results["pyarrow"]
 
     floats = asnmerit.evaluate_frame(ip, df, components=True, keep=KEEP, scores="float")
@@ -89,7 +95,9 @@ def main() -> None:
     records = df.iloc[:sample].to_dict("records")
     rows = asnmerit.evaluate_records(ip, records)
     t, by_rows = best(lambda: asnmerit.aggregate(rows, "unit_kerja"), runs=1)
-    print(f"(d) aggregate of {sample:,} row results:        {t:7.3f} s  (x{n / sample:.0f}: {t * n / sample:.2f} s)")
+    print(
+        f"(d) aggregate of {sample:,} row results:        {t:7.3f} s  (x{n / sample:.0f}: {t * n / sample:.2f} s)"
+    )
     head = asnmerit.evaluate_frame(ip, df.iloc[:sample], components=True, keep=KEEP)
     assert asnmerit.aggregate(head, "unit_kerja", criteria=ip) == by_rows
 

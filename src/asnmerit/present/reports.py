@@ -20,7 +20,6 @@ import attrs
 
 from .. import _decimal as D
 from .._render import shown, table
-from .._values import cell
 from ..analysis.aggregation import GroupResult, aggregate
 from ..analysis.grouping import BLANK, Key, group_key
 from ..engine.bands import band_counts
@@ -28,7 +27,7 @@ from ..engine.batch import brief, check_fields, fields_of, unpack
 from ..errors import AsnmeritError
 from ..model import Criteria, Rounding, Text
 from ..results import Evaluation, Result, RowResult
-from ..whatif.nextband import next_band
+from ..whatif.lifts import actions as lifting
 from . import svg
 
 LANGS = ("id", "en")
@@ -89,10 +88,6 @@ UI: dict[str, Text] = {
         "Single changes the subject can make that lift a row into its next band, from the "
         "one that lifts the most rows (rows in the top band are left out).",
     ),
-    "actions_sample": Text(
-        "Dihitung untuk {asked} dari {below} baris (setiap baris ke-{k}).",
-        "Computed for {asked} of {below} rows (every {k}th row).",
-    ),
     "no_actions": Text(
         "Tidak ada satu perubahan pun yang menaikkan kategori.",
         "No single change lifts any row into its next band.",
@@ -102,8 +97,6 @@ UI: dict[str, Text] = {
     "lifted": Text("Baris yang naik kategori", "Rows lifted"),
     "mean_gain": Text("Rata-rata tambahan nilai", "Mean points gained"),
     "actions_chart": Text("Baris yang naik kategori per perubahan", "Rows lifted per change"),
-    "raise": Text("naikkan", "raise"),
-    "lower": Text("turunkan", "lower"),
     "made_by": Text("Dibuat oleh", "Made by"),
 }
 """The report's own words, in both languages (labels of the scheme come from its file)."""
@@ -411,53 +404,34 @@ def assumed_values(facts: Facts) -> str:
     return f"<p>{escape(say('weak_intro'))}</p>" + table(rows)
 
 
-ACTIONS_ROWS = 5_000
-"""At most this many scored rows are asked what one change would lift them (every k-th)."""
-
-
 def actions(facts: Facts) -> str | None:
-    """The single changes that lift the most rows into their next band (``next_band`` with
-    one change per row, actionable inputs only), with the mean points gained."""
-    below = [ev for ev in facts.scored if ev.band != facts.criteria.bands.table[-1]]
-    if not below:
+    """The single changes that lift the most rows into their next band (the options of
+    ``next_band`` with one change, actionable inputs only, counted over every scored row
+    below the top band by :func:`asnmerit.whatif.actions`), with the mean points gained."""
+    top_band = facts.criteria.bands.table[-1]
+    if all(ev.band == top_band for ev in facts.scored):
         return None
-    every = -(-len(below) // ACTIONS_ROWS)
-    asked = below[::every]
-    lifted: Counter[tuple[str, str]] = Counter()
-    gains: dict[tuple[str, str], list[Decimal]] = {}
-    for ev in asked:
-        for option in next_band(ev, max_changes=1).options:
-            change = option.changes[0]
-            after = change.after
-            if isinstance(after, Decimal):
-                rising = change.before is None or after > change.before
-                value = facts.say("raise" if rising else "lower")
-            else:
-                value = cell(after)
-            key = (change.input, value)
-            lifted[key] += 1
-            gains.setdefault(key, []).append(option.gain)
+    found = lifting(facts.scored, criteria=facts.criteria, max_changes=1, top=10)
     say = facts.say
     intro = say("actions_intro")
-    if every > 1:
-        intro += " " + say("actions_sample").format(asked=len(asked), below=len(below), k=every)
-    if not lifted:
+    if not found.actions:
         return f"<p>{escape(intro)}</p><p>{escape(say('no_actions'))}</p>"
-    top = sorted(lifted.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    below = found.below
     rows, chart = [], []
-    for (name, value), n in top:
-        label = f"{_field_label(facts.criteria, name, facts.lang)}: {value}"
-        mean = D.round_mean(D.total(gains[(name, value)]), n, 2)
+    for action in found.actions:
+        label = action.text(facts.criteria, facts.lang)  # "Label: value" (or raise, lower)
         rows.append(
             {
                 say("action"): label,
-                say("input"): name,
-                say("lifted"): n,
-                say("share"): svg.percent(n, len(asked)) + "%",
-                say("mean_gain"): "+" + D.plain(mean),
+                say("input"): "; ".join(action.inputs),
+                say("lifted"): action.lifted,
+                say("share"): svg.percent(action.lifted, below) + "%",
+                say("mean_gain"): "+" + D.plain(action.mean_gain),
             }
         )
-        chart.append(svg.Bar(label, Decimal(n), Decimal(len(asked)), f"{n} / {len(asked)}"))
+        chart.append(
+            svg.Bar(label, Decimal(action.lifted), Decimal(below), f"{action.lifted} / {below}")
+        )
     return f"<p>{escape(intro)}</p>" + svg.bars(chart, say("actions_chart")) + table(rows)
 
 

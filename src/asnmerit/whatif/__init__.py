@@ -3,13 +3,17 @@ the next band, and scenarios of changed criteria.
 
 * :mod:`~asnmerit.whatif.partial` -- :func:`evaluate_partial`: a record that lacks inputs;
 * :mod:`~asnmerit.whatif.nextband` -- :func:`next_band`: the smallest sets of changes;
+* :mod:`~asnmerit.whatif.lifts` -- :func:`actions`: the changes that lift the most subjects of
+  a population (:class:`Actions`);
 * :mod:`~asnmerit.whatif.scenarios` -- :func:`with_overrides`, :func:`sweep`, :func:`steps`,
-  :func:`shift`, :func:`sensitivity`: criteria changed as data, and how a ranking moves;
+  :func:`rebalanced`, :func:`shift`, :func:`sensitivity`: criteria changed as data, and how a
+  ranking moves;
 * :mod:`~asnmerit.whatif.domains` -- how each input reaches the score, and the values worth
   trying (used by the first two).
 """
 
 from ..errors import ScenarioError, WhatIfError
+from .lifts import Actions, actions
 from .nextband import Change, Option, Plan, next_band
 from .partial import Deciding, Outcome, Partial, evaluate_partial
 from .scenarios import (
@@ -17,6 +21,7 @@ from .scenarios import (
     Overrides,
     Shift,
     Sweep,
+    rebalanced,
     sensitivity,
     shift,
     steps,
@@ -25,6 +30,7 @@ from .scenarios import (
 )
 
 __all__ = [
+    "Actions",
     "Change",
     "Deciding",
     "Option",
@@ -37,8 +43,10 @@ __all__ = [
     "Shift",
     "Sweep",
     "WhatIfError",
+    "actions",
     "evaluate_partial",
     "next_band",
+    "rebalanced",
     "sensitivity",
     "shift",
     "steps",
