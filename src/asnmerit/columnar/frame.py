@@ -35,7 +35,7 @@ from ..files.profile import ReadingProfile
 from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, RowResult
 from .identifiers import identifier_keys, plain_nip_codes, repeats
-from .plan import Codes, Encoded, Mask, compile_plan, factorize
+from .plan import Codes, Encoded, Mask, Outcome, compile_plan, factorize
 
 RESULT_COLUMNS = ("score", "band", "eligible", "error")
 """The columns :func:`asnmerit.evaluate_frame` adds after the identifying ones."""
@@ -126,9 +126,32 @@ def _components(criteria: Criteria, components: bool | Sequence[str]) -> list[st
     return list(components)
 
 
-def _score(  # long: encode, group, plan, fall back and gather: the steps of one table, in order
-    criteria: Criteria, frame: _Frame, nodes: list[str], band_policy: BandPolicy | None
-) -> dict[str, _Column]:
+@attrs.frozen
+class Combinations:
+    """A table's rows grouped by their distinct input cells, each combination run through
+    the plan once (:func:`combinations`)."""
+
+    declared: list[str]
+    """The table's columns that are fields of the scheme (identifiers too)."""
+    inputs: list[str]
+    """Those that give inputs."""
+    raw: dict[str, tuple[Codes, list[Any]]]
+    """Each input column factorised: its cells' codes and distinct cells."""
+    key: Codes
+    """Each row's combination."""
+    at: Any
+    """Per combination, its code in each input column (``-1``: null)."""
+    encoded: dict[str, Encoded]
+    """Each input's normalised values, per combination."""
+    outcome: Outcome
+    scalar: Mask
+    """The combinations the plan leaves to the scalar engine (or a refused cell)."""
+
+
+def combinations(criteria: Criteria, frame: _Frame, band_policy: BandPolicy | None) -> Combinations:
+    """Group ``frame``'s rows by their distinct input cells and score each combination
+    once with the compiled plan (the first steps of :func:`asnmerit.evaluate_frame`, and of
+    :func:`asnmerit.whatif.actions` of a table)."""
     declared = [c for c in frame.columns if c in criteria.identifiers or c in criteria.fields]
     inputs = [c for c in declared if c not in criteria.identifiers]
     raw = {c: frame.factorize(c) for c in inputs}
@@ -153,7 +176,17 @@ def _score(  # long: encode, group, plan, fall back and gather: the steps of one
     if any(n > 1 for n in given.values()):
         refused[:] = True  # two columns give one input: the scalar engine says so
     outcome = compile_plan(criteria, band_policy).run(encoded, len(combos))
-    scalar = outcome.fallback | refused
+    return Combinations(
+        declared, inputs, raw, key, at, encoded, outcome, outcome.fallback | refused
+    )
+
+
+def _score(  # long: group, plan, fall back and gather: the steps of one table, in order
+    criteria: Criteria, frame: _Frame, nodes: list[str], band_policy: BandPolicy | None
+) -> dict[str, _Column]:
+    c = combinations(criteria, frame, band_policy)
+    declared, inputs, raw, key, at = c.declared, c.inputs, c.raw, c.key, c.at
+    outcome, scalar, combos = c.outcome, c.scalar, range(len(c.at))
 
     score = _Table(outcome.score.table)
     band = _Table(outcome.band)

@@ -347,7 +347,9 @@ def _inputs_table(criteria: Criteria, table: Any) -> None:
     """Refuse the table ``evaluate_frame`` returns: the changes are tried on the inputs,
     which a result holds only when they were kept."""
     arrow = type(table).__module__.split(".")[0] == "pyarrow"
-    names = {str(c) for c in (table.schema.names if arrow else table.columns)}
+    schema = getattr(table, "schema", None) if arrow else None
+    columns = getattr(schema, "names", ()) if arrow else getattr(table, "columns", ())
+    names = {str(c) for c in columns}
     if {"score", "band", "error"} <= names and not names & {*criteria.fields}:
         raise WhatIfError(
             "actions tries changes on the inputs: pass the table of records given to "
@@ -975,8 +977,7 @@ def _table(
         from ..columnar import INSTALL
 
         raise ImportError(f"actions of a table needs numpy: {INSTALL}") from None
-    from ..columnar.frame import _adapter, _encode, _Fields, _identified, _scalar
-    from ..columnar.plan import Encoded, compile_plan, factorize
+    from ..columnar.frame import _adapter, _Fields, _identified, _scalar, combinations
     from ..engine.batch import warn_unread
     from ..files.columns import layout
     from ..files.profile import reading
@@ -986,32 +987,11 @@ def _table(
     if lay.unread:
         warn_unread(criteria, lay.unread, stacklevel=5)
     fields = _Fields(frame, lay)
-    declared = [c for c in fields.columns if c in criteria.identifiers or c in criteria.fields]
-    columns = [c for c in declared if c not in criteria.identifiers]
-    raw = {c: fields.factorize(c) for c in columns}
-    # Rows with the same input cells ask the same question: number the combinations.
-    key, combos = factorize(
-        [raw[c][0] + 1 for c in columns], [len(raw[c][1]) + 1 for c in columns], fields.rows
-    )
-    at = np.asarray(combos, np.int64).reshape(len(combos), len(columns)) - 1
+    found = combinations(criteria, fields, None)
+    declared, columns, raw, key, at = found.declared, found.inputs, found.raw, found.key, found.at
+    encoded, outcome, scalar = found.encoded, found.outcome, found.scalar
+    combos = range(len(at))
     counts = np.bincount(key, minlength=len(combos)).astype(np.int64)
-    encoded: dict[str, Encoded] = {}
-    refused = np.zeros(len(combos), np.bool_)
-    given: dict[str, int] = {}
-    for k, column in enumerate(columns):
-        name = criteria.fields[column]
-        given[name] = given.get(name, 0) + 1
-        values, index, bad = _encode(criteria, name, raw[column][1])
-        refused |= bad[at[:, k]]
-        encoded.setdefault(name, Encoded(index[at[:, k]], values))
-    for name, inp in criteria.inputs.items():
-        if name not in encoded:  # not a column: missing in every row, or its default
-            default = [] if inp.default is None else [inp.default]
-            encoded[name] = Encoded(np.full(len(combos), len(default) - 1, np.int64), default)
-    if any(n > 1 for n in given.values()):
-        refused[:] = True  # two columns give one input: the scalar engine says so
-    outcome = compile_plan(criteria).run(encoded, len(combos))
-    scalar = outcome.fallback | refused
 
     # What the evaluator gives the rows the plan does not score, and the rows whose
     # identifiers decide their result (as evaluate_frame does), one profile each.
