@@ -185,13 +185,27 @@ def test_plots_of_a_table_draw_what_plots_of_its_rows_draw(ip: Criteria) -> None
             plt.close("all")
 
 
-def test_verbs_that_need_row_results_say_so_for_a_table(ip: Criteria) -> None:
-    from .helpers import pelaksana
+STAGED = sorted(n for n, path in SCHEMES.items() if "anugerah" in n)
 
-    out = scored(ip, [pelaksana()], [])
-    for verb in (asnmerit.select,):
-        with pytest.raises(TypeError, match=r"takes evaluations or row results .*evaluate_records"):
-            verb(out, criteria=ip)
+
+@pytest.mark.parametrize("name", STAGED)
+@settings(max_examples=8)
+@given(data=st.data())
+def test_select_of_a_table_is_the_selection_of_its_rows(name: str, data: st.DataObject) -> None:
+    criteria = criteria_file(SCHEMES[name])
+    award = criteria.award
+    assert award is not None and award.stages
+    records = data.draw(population(criteria))
+    for r in records:
+        r.pop("unit")
+    per = list(dict.fromkeys(f for s in award.stages for f in s.per))
+    categories = [s.by for s in award.stages if s.by]
+    table = scored_with(criteria, records, per, categories, award.tie_breakers)
+    expected = asnmerit.select(evaluate_records(criteria, records), criteria=criteria)
+    for kind, each in tables(table).items():
+        got = asnmerit.select(each, criteria=criteria)
+        assert scores_as_numbers(got.to_dict()) == scores_as_numbers(expected.to_dict()), kind
+        assert got.rows("en") == expected.rows("en"), kind
 
 
 def same_ranking(a: asnmerit.Ranking, b: asnmerit.Ranking) -> None:

@@ -9,7 +9,7 @@ on); a candidate without a score for the stage stops there, with that reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,12 +17,12 @@ import attrs
 
 from .. import _decimal as D
 from .._render import Column, shown, text
-from .._values import json_value
-from ..engine.batch import brief, fields_of, unpack
+from .._values import is_table, json_value
+from ..engine.batch import unpack
 from ..errors import AsnmeritError
 from ..model import Criteria, Stage, Text, frozen
-from ..results import Evaluation, Result, RowResult, Tabular
-from .contenders import measure, ungrouped, value_of
+from ..results import Evaluation, Result, Tabular
+from .contenders import Contender, from_results, from_table
 from .grouping import Key, group_key
 from .placings import Entry, place
 
@@ -163,42 +163,42 @@ def _reasons(c: Candidate) -> list[Text]:
 
 
 @D.own_context
-def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Selection:
-    """Run the staged selection the scheme's award declares over ``results``."""
-    pairs, scheme = unpack(results, criteria, "select")
+def select(results: Iterable[Result] | Any, *, criteria: Criteria | None = None) -> Selection:
+    """Run the staged selection the scheme's award declares over ``results``: evaluations,
+    row results, or the table :func:`asnmerit.evaluate_frame` returns (``criteria=``; with
+    the stages' category columns, ``components=[...]``, and the fields they group by,
+    ``keep=[...]``), which gives the selection its row results give."""
+    if is_table(results):
+        from .scored import ScoredTable
+
+        table = ScoredTable(results, criteria, "select")
+        scheme = table.criteria
+
+        def contenders(per: Sequence[str], by: str | None, ties: Any) -> list[Contender]:
+            return list(from_table(table, per, by, None, ties))
+    else:
+        pairs, scheme = unpack(results, criteria, "select")
+
+        def contenders(per: Sequence[str], by: str | None, ties: Any) -> list[Contender]:
+            return list(from_results(pairs, per, by, None, ties))
+
     award = scheme.award
     if award is None or not award.stages:
         raise AsnmeritError(f"{scheme.id} {scheme.version} declares no stages of selection")
-    paths: list[list[Step]] = [[] for _ in pairs]
-    excluded: list[tuple[Text, ...]] = [() for _ in pairs]
-    alive: list[int] = []
-    for i, (item, ev) in enumerate(pairs):
-        if ev is None:
-            assert isinstance(item, RowResult)
-            what = brief(item.error)
-            excluded[i] = (Text(f"tidak dapat dinilai: {what}", f"could not be scored: {what}"),)
-        elif not ev.eligible:
-            excluded[i] = tuple(x.reason for x in ev.ineligible)
-        else:
-            alive.append(i)
+    first = contenders((), None, ())  # the administrative check: scored and eligible
+    paths: list[list[Step]] = [[] for _ in first]
+    excluded = [c.reasons if not c.scored or c.score is None else () for c in first]
+    alive = [i for i, why in enumerate(excluded) if not why]
     for stage in award.stages:
+        now = contenders(stage.per, stage.by, award.tie_breakers)
         groups: dict[tuple[Key, ...], list[Entry]] = {}
         for i in alive:
-            item, ev = pairs[i]
-            assert ev is not None
-            score, reasons = measure(ev, stage.by)
-            if score is None:
-                paths[i].append(Step(stage.id, False, reason=reasons[0]))
+            c = now[i]
+            if c.score is None:  # not scored for this stage, or no group
+                paths[i].append(Step(stage.id, False, reason=c.reasons[0]))
                 continue
-            values = fields_of(item, ev)
-            blank = ungrouped(values, stage.per)
-            if blank:
-                paths[i].append(Step(stage.id, False, reason=blank[0]))
-                continue
-            key = tuple(group_key(values.get(f)) for f in stage.per)
-            row = item.row if isinstance(item, RowResult) else None
-            breaks = tuple(value_of(ev, t.by) for t in award.tie_breakers)
-            groups.setdefault(key, []).append(Entry(i, ev, row, score, breaks))
+            key = tuple(group_key(c.values.get(f)) for f in stage.per)
+            groups.setdefault(key, []).append(Entry(i, c.evaluation, c.row, c.score, c.breakers))
         alive = []
         for members in groups.values():
             for e, p in place(members, award.tie_breakers, award.ties, stage.keep, True):
@@ -206,9 +206,8 @@ def select(results: Iterable[Result], *, criteria: Criteria | None = None) -> Se
                 if p.winner:
                     alive.append(e.index)
         alive.sort()
-    candidates = []
-    for i, (item, ev) in enumerate(pairs):
-        ids = ev.identifiers if ev is not None else getattr(item, "identifiers", {})
-        row = item.row if isinstance(item, RowResult) else None
-        candidates.append(Candidate(dict(ids), tuple(paths[i]), ev, row, excluded[i]))
-    return Selection(scheme.id, scheme.version, scheme.digest, award.stages, tuple(candidates))
+    candidates = tuple(
+        Candidate(dict(c.identifiers), tuple(paths[i]), c.evaluation, c.row, excluded[i])
+        for i, c in enumerate(first)
+    )
+    return Selection(scheme.id, scheme.version, scheme.digest, award.stages, candidates)
