@@ -491,21 +491,7 @@ def test_distribution_of_nothing_scored(
 
 # -- one subject across periods -------------------------------------------------------------
 
-ASPECTS = (
-    "perencanaan_kebutuhan",
-    "pengadaan",
-    "pengembangan_karier",
-    "promosi_dan_mutasi",
-    "manajemen_kinerja",
-    "penggajian_penghargaan_disiplin",
-    "perlindungan_dan_pelayanan",
-    "sistem_informasi",
-)
-
-
-def merit(*scores: str) -> asnmerit.Evaluation:
-    scheme = asnmerit.get("sistem-merit", as_of="2024-06-01")
-    return asnmerit.evaluate(scheme, {**dict(zip(ASPECTS, scores, strict=True))})
+from .test_compare import merit  # noqa: E402 - the periods' helpers, shared
 
 
 @pytest.fixture(scope="module")

@@ -45,16 +45,7 @@ STYLE: dict[str, Any] = {
 SEED = 2021
 """The seed of the synthetic JPT agencies."""
 
-ASPECTS = (
-    "perencanaan_kebutuhan",
-    "pengadaan",
-    "pengembangan_karier",
-    "promosi_dan_mutasi",
-    "manajemen_kinerja",
-    "penggajian_penghargaan_disiplin",
-    "perlindungan_dan_pelayanan",
-    "sistem_informasi",
-)
+ASPECTS = tuple(c.id for c in asnmerit.get("sistem-merit", as_of="2024-06-01").score.children)
 """The eight aspects of the 2019 merit-system assessment, in order."""
 
 
