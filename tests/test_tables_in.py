@@ -289,3 +289,15 @@ def scored_with(
                 *(i for i in criteria.identifiers if i in names and i not in keep),
             ],
         )
+
+
+def test_report_and_compare_say_what_they_take_for_a_table(ip: Criteria) -> None:
+    from asnmerit.present.reports import report
+
+    from .helpers import pelaksana
+
+    out = scored(ip, [pelaksana()], [])
+    with pytest.raises(TypeError, match=r"report takes evaluations or row results .*rank, select"):
+        report(out, criteria=ip)
+    with pytest.raises(TypeError, match=r"compare takes one subject's evaluations by period"):
+        asnmerit.compare(out)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import attrs
 
 from .. import _decimal as D
 from .._render import Column, Framed, table
-from .._values import cell
+from .._values import cell, is_table
 from ..errors import AsnmeritError
 from ..model import Text
 from ..results import Evaluation
@@ -175,6 +175,10 @@ def compare(results: Mapping[str, Evaluation] | Sequence[tuple[str, Evaluation]]
     ``results`` maps a period label (``"2021"``) to that period's evaluation. Results of
     different schemes, or of different versions of one scheme, are shown but never
     subtracted: :attr:`Comparison.comparable` and the notes say where the scale changes."""
+    if is_table(results):
+        raise TypeError(
+            "compare takes one subject's evaluations by period ({period: evaluation}), not a table"
+        )
     pairs = list(results.items()) if isinstance(results, Mapping) else list(results)
     if not pairs:
         raise AsnmeritError("nothing to compare: give at least one period's result")

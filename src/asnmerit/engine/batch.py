@@ -230,7 +230,8 @@ def unpack(
     if is_table(results):
         raise TypeError(
             f"{verb} takes evaluations or row results (score the records with "
-            "evaluate_records); the table evaluate_frame returns goes to aggregate and the plots"
+            "evaluate_records); the table evaluate_frame returns goes to aggregate, rank, "
+            "select and the plots"
         )
     pairs: list[tuple[Result, Evaluation | None]] = []
     for item in results:
