@@ -241,3 +241,15 @@ def test_the_bundled_example_finds_batang_the_best_of_kanreg_i(
     assert "Kanreg    I: Kabupaten Batang (Jawa Tengah)" in printed
     assert "; 0 rows refused" in printed  # every employee scored: none lost on the way
     assert all(g.rejected == 0 for p in ranking.winners() for g in [p.group])
+
+
+def test_a_province_written_with_its_prefix_is_found() -> None:
+    for spelling in [
+        "Prov. Jawa Tengah",
+        "PROV JAWA TENGAH",
+        "Provinsi Jawa Tengah",
+        "prov.jateng",
+    ]:
+        row = KANREG.get(spelling)
+        assert row is not None and row["provinsi"] == "Jawa Tengah", spelling
+    assert KANREG.get("Prov.") is None and KANREG.get("Provinsi Atlantis") is None

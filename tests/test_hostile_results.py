@@ -147,19 +147,19 @@ def agencies(ip: Criteria, provinces: list[Any]) -> Any:
 def test_a_province_the_shipped_table_does_not_know_is_named_in_the_exclusion(
     ip: Criteria,
 ) -> None:
-    agg = agencies(ip, ["Jawa Tengah", "Prov. Jawa Tengah", "J\u0430wa Tengah", None])
+    agg = agencies(ip, ["Prov. Jawa Tengah", "Jawa Tenggara", "J\u0430wa Tengah", None])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ranking = asnmerit.rank(agg, group_by="kanreg")
     why = {r["instansi"]: r["excluded"] for r in ranking.rows("en")}
     assert why["Ag0"] == ""
     assert why["Ag1"] == (
-        "no value for kanreg: provinsi 'Prov. Jawa Tengah' is not in the shipped lookup kanreg"
+        "no value for kanreg: provinsi 'Jawa Tenggara' is not in the shipped lookup kanreg"
     )
     assert "'J\u0430wa Tengah' is not in the shipped lookup kanreg" in why["Ag2"]
     assert why["Ag3"] == "no value for kanreg: no value for provinsi, which decides the group"
     assert ranking.rows("id")[1]["excluded"] == (
-        "tidak ada nilai untuk kanreg: provinsi 'Prov. Jawa Tengah' tidak ada di tabel kanreg"
+        "tidak ada nilai untuk kanreg: provinsi 'Jawa Tenggara' tidak ada di tabel kanreg"
     )
 
 

@@ -54,6 +54,9 @@ class Lookup:
     references: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=_frozen_rows)
     folded: bool = False
     """Whether values are found folded (case, spaces, ``_ - .``) and by their aliases."""
+    prefixes: tuple[str, ...] = ()
+    """Words that may stand before a value in the data (``Provinsi``, ``Prov.``): a
+    folded value not found as it is, is looked up again without them."""
     _index: dict[Any, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -77,9 +80,15 @@ class Lookup:
         return None if key == BLANK else key
 
     def get(self, value: Any) -> Mapping[str, Any] | None:
-        """The row whose key (or one of its spellings) is ``value`` (``None``: none)."""
+        """The row whose key (or one of its spellings) is ``value`` (``None``: none),
+        folded and without one of the lookup's :attr:`prefixes` if need be."""
         found = self._find_key(value)
         n = self._index.get(found) if found is not None else None
+        if n is None and self.folded and isinstance(found, str):
+            for prefix in sorted(map(fold, self.prefixes), key=len, reverse=True):
+                if prefix and found.startswith(prefix) and found != prefix:
+                    n = self._index.get(found[len(prefix) :])
+                    break
         return None if n is None else self.rows[n]
 
     def __repr__(self) -> str:
@@ -108,6 +117,7 @@ def lookup(name: str) -> Lookup:
         data.get("note"),
         data.get("references", ()),
         folded=True,
+        prefixes=tuple(data.get("prefixes", ())),
     )
 
 
