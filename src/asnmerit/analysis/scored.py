@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from .._values import coerce, identifier_value, is_blank, writable
+from .._values import coerce, is_blank, writable
 from ..columnar import TABLES
 from ..columnar.frame import RESULT_COLUMNS, _adapter, _Frame, _Pandas
 from ..columnar.plan import Codes, factorize
+from ..engine.batch import identifier_shown
 from ..errors import AsnmeritError, BadValue, ColumnsError
 from ..files.columns import layout
 from ..model import Criteria
@@ -148,7 +149,7 @@ class ScoredTable:
         ident = self.criteria.identifiers.get(name)
         inp = self.criteria.inputs.get(name) if ident is None else None
         if ident is not None:
-            uniques = [_identifier(ident, u) for u in uniques]
+            uniques = [identifier_shown(ident, u) for u in uniques]
         elif inp is not None and name in self._fields:
             codes = codes.copy()
             blank = [k for k, u in enumerate(uniques) if is_blank(u)]
@@ -205,13 +206,6 @@ def _first_seen(key: Codes, count: int) -> Codes:
     first = np.full(count, len(key), np.int64)
     np.minimum.at(first, key, np.arange(len(key), dtype=np.int64))
     return np.argsort(first, kind="stable")
-
-
-def _identifier(ident: Any, value: Any) -> Any:
-    try:
-        return identifier_value(ident, value)
-    except BadValue:
-        return writable(value)
 
 
 def _input(inp: Any, value: Any) -> Any:

@@ -23,7 +23,7 @@ from ..errors import (
     InputIssue,
     UnreadColumnsWarning,
 )
-from ..model import BandPolicy, Criteria
+from ..model import BandPolicy, Criteria, Identifier
 from ..results import Evaluation, Result, RowResult
 from .evaluator import evaluate
 from .intake import RESERVED, Shared, duplicates
@@ -202,11 +202,17 @@ def _identifiers(criteria: Criteria, record: Any) -> dict[str, Any]:
     for field, value in record.items():
         ident = criteria.identifiers.get(field)
         if ident is not None:
-            try:
-                out[field] = identifier_value(ident, value)
-            except BadValue:
-                out[field] = writable(value)
+            out[field] = identifier_shown(ident, value)
     return out
+
+
+def identifier_shown(ident: Identifier, value: Any) -> Any:
+    """An identifier's value as a row's result holds it: normalised where its format
+    accepts it, else as found (made writable)."""
+    try:
+        return identifier_value(ident, value)
+    except BadValue:
+        return writable(value)
 
 
 _SHOWN = 10

@@ -20,7 +20,6 @@ step. Without numpy, next_band itself is asked once per profile.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import itertools
 import sys
 from collections.abc import Generator, Iterable, Mapping, Sequence
@@ -38,8 +37,8 @@ from ..engine.evaluator import score_values
 from ..errors import WhatIfError
 from ..model import BandPolicy, Criteria, Text
 from ..results import Evaluation, Result
-from .domains import candidates, resolution, shape, valid
-from .nextband import _distance, _same, next_band
+from .domains import candidates, shape
+from .nextband import _distance, _same, narrowing, next_band
 
 if TYPE_CHECKING:
     import os
@@ -817,30 +816,17 @@ class _Bulk:
         kept and their score."""
         inputs = self.criteria.inputs
         for name in list(changes):
-            inp = inputs[name]
-            start: Any = starts[name]
-            end: Any = changes[name]
-            step: Any = resolution(inp, (start, end))
-            if isinstance(start, dt.date) and isinstance(end, dt.date):
-                hi = abs((end - start).days)
-            elif isinstance(start, Decimal) and isinstance(end, Decimal):
-                gap = abs(D.sub(end, start)) / step
-                hi = int(gap.to_integral_value(rounding=decimal.ROUND_CEILING))
-            else:
-                continue
-            sign = 1 if end > start else -1
-            lo = 0
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                value = start + sign * mid * step
-                if isinstance(value, Decimal):
-                    value = D.tidy(value)
-                if valid(inp, value):
+            search = narrowing(inputs[name], starts[name], changes[name])
+            try:
+                value = next(search)
+                while True:
                     got, band = yield {**changes, name: value}
-                    if band >= goal:
-                        hi, score, changes = mid, got, {**changes, name: value}
-                        continue
-                lo = mid
+                    reached = band >= goal
+                    if reached:
+                        score, changes = got, {**changes, name: value}
+                    value = search.send(reached)
+            except StopIteration:
+                continue
         return changes, score
 
     def _sizes(self, g: tuple[int, ...], rows: Any, after: Any) -> Any:

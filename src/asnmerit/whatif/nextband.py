@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -310,35 +310,48 @@ class _Search:
         """Halve the gap between the value as it stands and ``changes[name]`` (which
         reaches the band) at the input's resolution, keeping the nearest value that still
         reaches it."""
-        inp = self.criteria.inputs[name]
-        start: Any = self.base.get(name)
-        end: Any = changes[name]
-        step: Any = resolution(inp, (start, end))
-        if isinstance(start, dt.date) and isinstance(end, dt.date):
-            hi = abs((end - start).days)
-        elif isinstance(start, Decimal) and isinstance(end, Decimal):
-            gap = abs(D.sub(end, start)) / step
-            hi = int(gap.to_integral_value(rounding=decimal.ROUND_CEILING))
-        else:
+        search = narrowing(self.criteria.inputs[name], self.base.get(name), changes[name])
+        try:
+            value = next(search)
+            while True:
+                trial = self.score({**changes, name: value})
+                reached = self.reaches(trial)
+                if reached:
+                    ev, changes = trial, {**changes, name: value}
+                value = search.send(reached)
+        except StopIteration:
             return changes, ev
-        sign = 1 if end > start else -1
-        lo = 0  # start + lo steps fails; hi steps (or end itself) reaches
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            value = start + sign * mid * step
-            if isinstance(value, Decimal):
-                value = D.tidy(value)
-            trial = self.score({**changes, name: value}) if valid(inp, value) else None
-            if self.reaches(trial):
-                hi, ev, changes = mid, trial, {**changes, name: value}
-            else:
-                lo = mid
-        return changes, ev
 
     def option(self, changes: Mapping[str, Any], ev: Evaluation) -> Option:
         moves = tuple(Change(n, self.base.get(n), v) for n, v in changes.items())
         size = D.total(_distance(self.criteria.inputs[c.input], c.before, c.after) for c in moves)
         return Option(moves, ev, D.sub(ev.score, self.ev.score), size)
+
+
+def narrowing(inp: Input, start: Any, end: Any) -> Generator[Any, bool, None]:
+    """The values between ``start`` (the value as it stands) and ``end`` (which reaches the
+    band) worth trying, halving the gap at the input's resolution: it yields a value and is
+    sent whether it reaches the band, and stops at the nearest value that does (a value the
+    input refuses counts as not reaching; only numbers and dates are narrowed)."""
+    step: Any = resolution(inp, (start, end))
+    if isinstance(start, dt.date) and isinstance(end, dt.date):
+        hi = abs((end - start).days)
+    elif isinstance(start, Decimal) and isinstance(end, Decimal):
+        gap = abs(D.sub(end, start)) / step
+        hi = int(gap.to_integral_value(rounding=decimal.ROUND_CEILING))
+    else:
+        return
+    sign = 1 if end > start else -1
+    lo = 0  # start + lo steps fails; hi steps (or end itself) reaches
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        value = start + sign * mid * step
+        if isinstance(value, Decimal):
+            value = D.tidy(value)
+        if valid(inp, value) and (yield value):
+            hi = mid
+        else:
+            lo = mid
 
 
 def _subsets(group: Sequence[str]) -> Iterable[tuple[str, ...]]:

@@ -194,17 +194,7 @@ class Partial(Framed):
 
         from .._render import table
 
-        rows = [
-            {
-                "input": d.input,
-                "value": show_value(o.value),
-                "low": o.low,
-                "high": o.high,
-                "bands": ", ".join(o.bands),
-            }
-            for d in self.deciding
-            for o in d.outcomes
-        ]
+        rows = self._records("id")
         summary = [line for line in self.render().split("\n") if not line.startswith(" ")]
         text = "<br>".join(escape(line) for line in summary)
         return f"<p>{text}</p>" + (table(rows) if rows else "")
