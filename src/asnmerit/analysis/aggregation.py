@@ -294,7 +294,9 @@ def _table_tallies(
         table.require(
             [stratify],
             f"splits each group by {stratify} (the scheme's strata)",
-            f"keep it (evaluate_frame(..., keep=[..., {stratify!r}]))",
+            f"keep it (evaluate_frame(..., keep=[..., {stratify!r}])); when the records have "
+            f"none, add it empty (table[{stratify!r}] = None): one blank stratum, as the "
+            "row results give",
         )
     scored = table.scored
     for name in dims:  # a scored row has every top-level part: an empty cell was edited
